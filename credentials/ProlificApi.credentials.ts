@@ -50,5 +50,15 @@ export class ProlificApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/api/v1/users/me/',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Invalid token: Prolific rejected it. Copy a current token from Prolific (Settings > API Tokens).',
+				},
+			},
+		],
 	};
 }

@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { ProlificEmulator } from './server';
+import { sampleBatches, sampleWorkspaces } from '../fixtures/sample-batch';
+
+// node --import tsx test/emulator/cli.ts [--port 8787] [--download-port 8788] [--behaviour A|B] [--polls 2]
+const { values } = parseArgs({
+	options: {
+		port: { type: 'string' },
+		'download-port': { type: 'string' },
+		behaviour: { type: 'string', default: 'A' },
+		polls: { type: 'string' },
+	},
+});
+if (values.behaviour !== 'A' && values.behaviour !== 'B') throw new Error('--behaviour must be A or B');
+const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+
+void (async () => {
+	const emulator = await ProlificEmulator.start({
+		behaviour: values.behaviour as 'A' | 'B',
+		port: number(values.port),
+		downloadPort: number(values['download-port']),
+		pollsUntilComplete: number(values.polls),
+	});
+	sampleWorkspaces.forEach((w) => emulator.addWorkspace(w));
+	sampleBatches.forEach((b) => emulator.addBatch(b));
+	const { apiUrl, downloadOrigin, token } = emulator;
+	const batches = sampleBatches.map((b) => ({ id: b.batch_id, name: b.name }));
+	console.log(JSON.stringify({ apiUrl, downloadOrigin, token, batches }));
+	const stop = () => void emulator.close().then(() => process.exit(0));
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
+})();

@@ -1,0 +1,57 @@
+export type Route =
+	| 'me'
+	| 'workspaces'
+	| 'batches'
+	| 'batch'
+	| 'export.request'
+	| 'export.status'
+	| 'export.list'
+	| 'export.delete'
+	| 'download';
+
+export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: string } & (
+	| { status: number; body?: unknown; retryAfter?: number | string }
+	/** destroy the socket; mid-body sends the headers and part of the body first */
+	| { reset: 'before-headers' | 'mid-body' }
+	/** answer normally, only later */
+	| { delayMs: number }
+	/** export.status answers {status: 'failed'} and the job stays failed */
+	| { exportFailed: true }
+	/** the next complete answer hands out a URL (and expires_at) already in the past */
+	| { expireUrl: true }
+	/** the download serves this instead of the job's archive */
+	| { archive: 'truncated' | 'corrupt' | Buffer }
+);
+
+type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive';
+
+/** Pending faults, consumed in injection order by the requests they match. */
+export class FaultQueue {
+	private pending: { fault: Fault; left: number }[] = [];
+
+	add(fault: Fault): void {
+		this.pending.push({ fault, left: fault.times ?? 1 });
+	}
+
+	clear(): void {
+		this.pending = [];
+	}
+
+	/**
+	 * The oldest fault of one of `kinds` for this route and batch. Faults of other kinds wait for
+	 * their own moment (an expireUrl fault waits for a complete answer, not the next poll).
+	 * `consume: false` peeks (a HEAD must not use up the archive meant for the GET).
+	 */
+	take(route: Route, batchId: string | undefined, kinds: Kind[], consume = true): Fault | undefined {
+		const i = this.pending.findIndex(
+			({ fault }) =>
+				fault.route === route &&
+				(fault.batchId === undefined || fault.batchId === batchId) &&
+				kinds.some((k) => k in fault),
+		);
+		if (i < 0) return undefined;
+		const entry = this.pending[i];
+		if (consume && --entry.left <= 0) this.pending.splice(i, 1);
+		return entry.fault;
+	}
+}
