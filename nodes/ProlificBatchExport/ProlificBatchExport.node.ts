@@ -1,0 +1,35 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { properties } from './description';
+import { exportBatches } from './execute';
+import { searchBatches } from './methods/listSearch';
+
+export class ProlificBatchExport implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Prolific Batch Export',
+		name: 'prolificBatchExport',
+		icon: { light: 'file:prolific.svg', dark: 'file:prolific.dark.svg' },
+		group: ['input'],
+		version: 1,
+		subtitle: '={{"Export " + $parameter["output"]}}',
+		description: 'Export a Prolific AI Task Builder batch: its submissions, tasks or rows, with uploaded files attached',
+		defaults: { name: 'Prolific Batch Export' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'prolificApi', required: true }],
+		properties,
+	};
+
+	methods = { listSearch: { searchBatches } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await exportBatches.call(this);
+	}
+}

@@ -1,0 +1,193 @@
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- the export is a ZIP; jszip is this package's declared runtime dependency
+import JSZip from 'jszip';
+
+import { formatBytes } from '../bytes';
+import { ArchiveError } from './errors';
+import { parseJsonl } from './jsonl';
+import { isUnsafePath, normalisePath } from './paths';
+import { BATCH_FILE, FILES_FOLDER, type BatchInfo } from './records';
+
+export interface ArchiveLimits {
+	/** Largest archive, and largest total of bytes inflated from it. */
+	maxBytes: number;
+	/** Most entries besides the documented top-level files. */
+	maxFiles: number;
+}
+
+const TOP_LEVEL_FILES = new Set([
+	'responses-by-submission.jsonl',
+	'responses-by-task.jsonl',
+	BATCH_FILE,
+	'README.md',
+]);
+
+const SIZE_OPTION_HINT = "Raise the node's 'Max Archive Size' option if this batch really is that large.";
+
+/** jszip's documented streaming helper (`ZipObject#internalStream`), missing from its typings. */
+interface StreamHelper {
+	on(event: 'data', listener: (chunk: Buffer) => void): StreamHelper;
+	on(event: 'error', listener: (error: Error) => void): StreamHelper;
+	on(event: 'end', listener: () => void): StreamHelper;
+	pause(): StreamHelper;
+	resume(): StreamHelper;
+}
+
+type Entry = JSZip.JSZipObject & {
+	internalStream(type: 'nodebuffer'): StreamHelper;
+	/** The sizes the entry's headers declare. */
+	_data?: { uncompressedSize?: number };
+};
+
+/**
+ * A Prolific export ZIP, read lazily and within limits. Sizes are counted on the bytes actually
+ * inflated, never trusted from headers: an entry that inflates past what it declares is refused
+ * as soon as it does, so a small hostile archive cannot exhaust memory.
+ */
+export class ExportArchive {
+	private inflated = 0;
+
+	private constructor(
+		private readonly entries: Map<string, Entry>,
+		private readonly limits: ArchiveLimits,
+	) {}
+
+	static async open(data: Buffer, limits: ArchiveLimits): Promise<ExportArchive> {
+		if (data.length > limits.maxBytes) {
+			throw new ArchiveError(
+				`The export archive is ${formatBytes(data.length)}, over the limit of ${formatBytes(limits.maxBytes)}`,
+				SIZE_OPTION_HINT,
+			);
+		}
+		const loaded = await JSZip.loadAsync(data).then(
+			(zip) => ({ zip }),
+			(error: Error) => ({ error }),
+		);
+		if ('error' in loaded) {
+			throw new ArchiveError(
+				`The export archive could not be read as a ZIP file (${String(loaded.error?.message).trim()})`,
+				'The download was probably cut short or corrupted. Run the node again to download a fresh copy.',
+			);
+		}
+		return new ExportArchive(collectEntries(loaded.zip, limits), limits);
+	}
+
+	/** Normalised names of the uploaded files (entries under files/). */
+	get fileNames(): string[] {
+		return [...this.entries.keys()].filter((name) => name.startsWith(FILES_FOLDER));
+	}
+
+	has(name: string): boolean {
+		return this.entries.has(normalisePath(name));
+	}
+
+	async readBytes(name: string): Promise<Buffer> {
+		const path = normalisePath(name);
+		const entry = this.entries.get(path);
+		if (!entry) {
+			throw new ArchiveError(`The export archive has no entry '${path}'`, 'Run the node again to download a fresh export.');
+		}
+		return await this.inflate(path, entry);
+	}
+
+	/** An entry as text without its UTF-8 byte order mark, or undefined when it is absent. */
+	async readText(name: string): Promise<string | undefined> {
+		if (!this.has(name)) return undefined;
+		return (await this.readBytes(name)).toString('utf8').replace(/^\uFEFF/, '');
+	}
+
+	async readJsonl<T>(name: string): Promise<T[] | undefined> {
+		const text = await this.readText(name);
+		return text === undefined ? undefined : parseJsonl<T>(text, name);
+	}
+
+	/** batch.json, or a bare description when an older or partial archive lacks it. */
+	async readBatch(): Promise<BatchInfo> {
+		const text = await this.readText(BATCH_FILE);
+		if (text === undefined) return { instructions: [] };
+		const [batch] = parseJsonl<BatchInfo>(text, BATCH_FILE, { wholeFile: true });
+		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : [] };
+	}
+
+	private async inflate(path: string, entry: Entry): Promise<Buffer> {
+		const declared = entry._data?.uncompressedSize;
+		const budget = this.limits.maxBytes - this.inflated;
+		const cap = Math.min(declared ?? budget, budget);
+		// An honest header lets the bytes land in one buffer: no second copy of a large file.
+		const target = declared !== undefined && declared <= budget ? Buffer.allocUnsafe(declared) : undefined;
+		const chunks: Buffer[] = [];
+		let size = 0;
+		// jszip's own stream helper: pausing it stops inflating at once, mid-entry.
+		await new Promise<void>((resolve, reject) => {
+			const stream = entry.internalStream('nodebuffer');
+			stream
+				.on('data', (chunk: Buffer) => {
+					if (size + chunk.length > cap) {
+						stream.pause();
+						reject(overflow(path, declared, budget, this.limits.maxBytes));
+						return;
+					}
+					if (target) chunk.copy(target, size);
+					else chunks.push(chunk);
+					size += chunk.length;
+				})
+				.on('error', (error: Error) => reject(corrupt(path, error.message)))
+				.on('end', () => resolve())
+				.resume();
+		});
+		if (declared !== undefined && size !== declared) {
+			throw corrupt(path, `it inflated to ${size} bytes but declares ${declared}`);
+		}
+		this.inflated += size;
+		return target ?? Buffer.concat(chunks, size);
+	}
+}
+
+function collectEntries(zip: JSZip, limits: ArchiveLimits): Map<string, Entry> {
+	const entries = new Map<string, Entry>();
+	let declaredTotal = 0;
+	let others = 0;
+	// Own keys only: a hostile '__proto__' entry must not drag jszip's prototype chain in.
+	for (const key of Object.keys(zip.files)) {
+		const entry = zip.files[key] as Entry;
+		if (entry.dir) continue;
+		const path = normalisePath(entry.unsafeOriginalName ?? entry.name);
+		if (isUnsafePath(path)) {
+			throw new ArchiveError(
+				`The export archive contains an unsafe entry name '${path}' (absolute or with '..')`,
+				'Prolific never writes such names: the archive did not come from Prolific intact. Nothing was extracted; check where the download URL points.',
+			);
+		}
+		if (!TOP_LEVEL_FILES.has(path) && ++others > limits.maxFiles) {
+			throw new ArchiveError(
+				`The export archive holds more than ${limits.maxFiles} files`,
+				"Raise the node's 'Max Files' option if this batch really has that many uploads.",
+			);
+		}
+		declaredTotal += entry._data?.uncompressedSize ?? 0;
+		if (declaredTotal > limits.maxBytes) {
+			throw new ArchiveError(
+				`The export archive inflates to more than ${formatBytes(limits.maxBytes)}`,
+				SIZE_OPTION_HINT,
+			);
+		}
+		entries.set(path, entry);
+	}
+	return entries;
+}
+
+function overflow(path: string, declared: number | undefined, budget: number, maxBytes: number): ArchiveError {
+	if (declared !== undefined && declared <= budget) {
+		return corrupt(path, `it inflates to more than the ${declared} bytes it declares`);
+	}
+	return new ArchiveError(
+		`The export archive inflates to more than ${formatBytes(maxBytes)} (stopped at '${path}')`,
+		SIZE_OPTION_HINT,
+	);
+}
+
+function corrupt(path: string, reason: string): ArchiveError {
+	return new ArchiveError(
+		`The export archive is corrupt: '${path}' cannot be read (${reason})`,
+		'The download was probably damaged. Run the node again to download a fresh copy.',
+	);
+}

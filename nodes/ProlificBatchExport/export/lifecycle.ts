@@ -1,0 +1,147 @@
+import { DateTime } from 'luxon';
+
+/** One answer of the export endpoints (POST or status GET): decided on `status`, never on HTTP code. */
+export interface ExportJob {
+	status?: string;
+	export_id?: string;
+	url?: string;
+	expires_at?: string;
+}
+
+/** What the lifecycle needs from the outside world; the node binds it to the transport. */
+export interface ExportSteps {
+	requestExport(deadline: number): Promise<ExportJob>;
+	getExportStatus(exportId: string, deadline: number): Promise<ExportJob>;
+	/** Fails with an error `isExpiredLink` recognises when the storage host refuses the link. */
+	download(url: string): Promise<Buffer>;
+	isExpiredLink(error: unknown): boolean;
+	wait(ms: number): Promise<void>;
+}
+
+export interface ExportSettings {
+	pollIntervalMs: number;
+	timeoutMs: number;
+	/** How many times a `failed` export is requested again. */
+	failedRetries: number;
+}
+
+export interface DownloadedExport {
+	archive: Buffer;
+	exportId?: string;
+	expiresAt?: string;
+	statusChecks: number;
+}
+
+/** Why an export did not arrive, with what to do about it. */
+export class ExportError extends Error {
+	constructor(
+		message: string,
+		readonly hint: string,
+	) {
+		super(message);
+		this.name = 'ExportError';
+	}
+}
+
+const MAX_LINK_REFRESHES = 2;
+/** A link this close to expiry is refreshed before use rather than failing mid-download. */
+const EXPIRY_MARGIN_MS = 5_000;
+
+type State =
+	| { step: 'request' }
+	| { step: 'status'; exportId: string; delay: boolean }
+	| { step: 'download'; url: string; expiresAt?: string; exportId?: string };
+
+/**
+ * Request -> poll -> download, as Prolific documents it, for both server behaviours: an
+ * immediate `complete` downloads at once; `generating` is polled until complete, failed or the
+ * deadline; `failed` is requested again up to the retry count; an expired or refused link is
+ * refreshed from the status endpoint (or by requesting again when no export ID was given).
+ */
+export async function runExport(
+	steps: ExportSteps,
+	settings: ExportSettings,
+	batchId: string,
+): Promise<DownloadedExport> {
+	const deadline = Date.now() + settings.timeoutMs;
+	let failures = 0;
+	let refreshes = 0;
+	let statusChecks = 0;
+	let lastExportId: string | undefined;
+
+	const next = (job: ExportJob, exportId?: string): State => {
+		const id = job.export_id ?? exportId;
+		lastExportId = id ?? lastExportId;
+		switch (job.status) {
+			case 'complete':
+				if (!job.url) throw unexpected(job);
+				return { step: 'download', url: job.url, expiresAt: job.expires_at, exportId: id };
+			case 'generating':
+				if (!id) throw unexpected(job);
+				return { step: 'status', exportId: id, delay: true };
+			case 'failed':
+				if (++failures > settings.failedRetries) {
+					throw new ExportError(
+						`Prolific could not generate the export of batch ${batchId} (failed ${failures} times)`,
+						"Prolific's export job failed. Run the node again later, or raise the 'Retries for Failed Exports' option. If it keeps failing, report the batch ID to Prolific support.",
+					);
+				}
+				return { step: 'request' };
+			default:
+				throw unexpected(job);
+		}
+	};
+
+	let state: State = { step: 'request' };
+	for (;;) {
+		if (state.step === 'request') {
+			state = next(await steps.requestExport(deadline));
+		} else if (state.step === 'status') {
+			if (state.delay) {
+				const left = deadline - Date.now();
+				if (left <= 0) throw timedOut(batchId, settings.timeoutMs, statusChecks, lastExportId);
+				await steps.wait(Math.min(settings.pollIntervalMs, left));
+			}
+			statusChecks++;
+			state = next(await steps.getExportStatus(state.exportId, deadline), state.exportId);
+		} else {
+			const { url, expiresAt, exportId }: { url: string; expiresAt?: string; exportId?: string } = state;
+			if (!isExpired(expiresAt)) {
+				const result = await steps.download(url).then(
+					(archive) => ({ archive }),
+					(error: unknown) => ({ error }),
+				);
+				if ('archive' in result) return { archive: result.archive, exportId, expiresAt, statusChecks };
+				if (!steps.isExpiredLink(result.error)) throw result.error;
+			}
+			if (++refreshes > MAX_LINK_REFRESHES) {
+				throw new ExportError(
+					`The download link for batch ${batchId} kept being refused, even after ${MAX_LINK_REFRESHES} fresh links`,
+					"Check that this machine's clock is right (links are time-limited), then run the node again.",
+				);
+			}
+			state = exportId ? { step: 'status', exportId, delay: false } : { step: 'request' };
+		}
+	}
+}
+
+function isExpired(expiresAt: string | undefined): boolean {
+	if (!expiresAt) return false;
+	const expiry = DateTime.fromISO(expiresAt);
+	return expiry.isValid && expiry.toMillis() - EXPIRY_MARGIN_MS <= Date.now();
+}
+
+function unexpected(job: ExportJob): ExportError {
+	return new ExportError(
+		`Prolific answered the export request with an unexpected status '${String(job.status)}'`,
+		'The export API may have changed. Update this node, or report the batch ID to its maintainers.',
+	);
+}
+
+function timedOut(batchId: string, timeoutMs: number, checks: number, exportId?: string): ExportError {
+	const waited = timeoutMs >= 60_000 ? `${+(timeoutMs / 60_000).toFixed(1)} min` : `${+(timeoutMs / 1000).toFixed(1)} s`;
+	return new ExportError(
+		`The export of batch ${batchId} was not ready after ${waited} (${checks} status checks)`,
+		`Prolific is still generating it${exportId ? ` (export ID ${exportId})` : ''}. Raise the 'Timeout' option, or run the node again later: Prolific hands back the same export instead of starting over.`,
+	);
+}

@@ -1,0 +1,50 @@
+import { DateTime } from 'luxon';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { ExportArchive } from '../archive/reader';
+import type { SubmissionRecord, TaskRecord } from '../archive/records';
+import { SUBMISSIONS_FILE, TASKS_FILE } from '../archive/records';
+import type { DownloadedExport } from '../export/lifecycle';
+import { placeUnreferencedFiles } from './files';
+import { shapeSubmissions } from './submissions';
+
+/** The official CLI's name: `<batch-id>-export-<YYYYMMDD-HHMMSS>.zip`, in the workflow's time zone. */
+export function archiveFileName(batchId: string, timezone: string, now = DateTime.now()): string {
+	return `${batchId}-export-${now.setZone(timezone).toFormat('yyyyMMdd-HHmmss')}.zip`;
+}
+
+/** One item: the ZIP as binary `data`, and a summary of what it holds. */
+export async function archiveItem(
+	ctx: IExecuteFunctions,
+	archive: ExportArchive,
+	download: DownloadedExport,
+	batchId: string,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const batch = await archive.readBatch();
+	const submissions = (await archive.readJsonl<SubmissionRecord>(SUBMISSIONS_FILE)) ?? [];
+	const tasks = (await archive.readJsonl<TaskRecord>(TASKS_FILE)) ?? [];
+	const shaped = shapeSubmissions(submissions);
+	const unreferenced = placeUnreferencedFiles(shaped, archive);
+	const referenced = shaped.flatMap((item) => item.files.filter((file) => !file.unreferenced));
+	const fileName = archiveFileName(batchId, ctx.getTimezone());
+	return {
+		json: {
+			batch_id: batchId,
+			batch_name: batch.name ?? null,
+			file_name: fileName,
+			size_bytes: download.archive.length,
+			export_id: download.exportId ?? null,
+			exported_at: batch.exported_at ?? null,
+			expires_at: download.expiresAt ?? null,
+			submissions: submissions.length,
+			participants: new Set(submissions.map((record) => record.participant_id)).size,
+			tasks: tasks.length,
+			files: archive.fileNames.length,
+			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
+			unreferenced_files: unreferenced,
+		},
+		binary: { data: await ctx.helpers.prepareBinaryData(download.archive, fileName, 'application/zip') },
+		pairedItem: { item: itemIndex },
+	};
+}

@@ -1,0 +1,94 @@
+import type { IBinaryKeyData, IExecuteFunctions } from 'n8n-workflow';
+
+import type { ExportArchive } from '../archive/reader';
+import { baseName, isUnsafePath, normalisePath } from '../archive/paths';
+import type { FileDescription, FileRef, ShapedItem } from './types';
+
+/**
+ * Files in the archive that no response points at are still data: each goes to the item of the
+ * submission (and instruction) its documented name `{submission}_{instruction}_{index}.ext`
+ * names, or to the first item. Returns how many there were.
+ */
+export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchive): number {
+	const referenced = new Set(items.flatMap((item) => item.files.map((file) => normalisePath(file.path))));
+	const unreferenced = archive.fileNames.filter((name) => !referenced.has(name));
+	for (const path of unreferenced) {
+		const [submissionId, instructionId] = baseName(path).split('_');
+		const owner =
+			items.find((item) => item.claims.has(`${submissionId}/${instructionId}`)) ??
+			items.find((item) => item.claims.has(submissionId)) ??
+			items[0];
+		const claimed = owner?.claims.has(submissionId) ?? false;
+		owner?.files.push({
+			path,
+			name: baseName(path),
+			submission_id: claimed ? submissionId : null,
+			task_id: null,
+			instruction_id: claimed && owner.claims.has(`${submissionId}/${instructionId}`) ? instructionId : null,
+			unreferenced: true,
+		});
+	}
+	return unreferenced.length;
+}
+
+/**
+ * Hands an item's files to n8n's binary store one at a time, so memory holds one inflated file
+ * at most. A response whose file is not in the archive is described as missing, not fatal.
+ */
+export async function attachFiles(
+	ctx: IExecuteFunctions,
+	archive: ExportArchive,
+	refs: FileRef[],
+	prefix: string,
+): Promise<{ binary: IBinaryKeyData; files: FileDescription[] }> {
+	const binary: IBinaryKeyData = {};
+	const files: FileDescription[] = [];
+	const attached = new Map<string, FileDescription>();
+	for (const ref of refs) {
+		const path = normalisePath(ref.path);
+		const description: FileDescription = {
+			binary_property: null,
+			task_id: ref.task_id,
+			instruction_id: ref.instruction_id,
+			name: ref.name,
+			path: ref.path,
+			size: null,
+			status: 'missing',
+		};
+		const twin = attached.get(path);
+		if (twin) {
+			files.push({ ...description, binary_property: twin.binary_property, size: twin.size, status: twin.status });
+			continue;
+		}
+		if (!isUnsafePath(path) && archive.has(path)) {
+			const bytes = await archive.readBytes(path);
+			const property = `${prefix}${attached.size}`;
+			binary[property] = await ctx.helpers.prepareBinaryData(bytes, safeFileName(ref.name, path));
+			Object.assign(description, {
+				binary_property: property,
+				size: bytes.length,
+				status: ref.unreferenced ? 'unreferenced' : 'attached',
+			});
+			attached.set(path, description);
+		}
+		files.push(description);
+	}
+	return { binary, files };
+}
+
+/** Participants name their uploads; storage nodes use the name as a path, so make it a plain one. */
+export function safeFileName(name: string, path: string): string {
+	const cleaned = baseName(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
+	return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : baseName(path);
+}
+
+/** The `files` cell of a row: flat text a spreadsheet can hold. */
+export function describeFilesInline(files: FileDescription[]): string {
+	return files
+		.map((file) => {
+			if (!file.binary_property) return `${file.name} (missing from archive)`;
+			const note = file.status === 'unreferenced' ? ' (unreferenced)' : '';
+			return `${file.binary_property}: ${file.name}${note}`;
+		})
+		.join('; ');
+}

@@ -1,0 +1,86 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { ArchiveError } from '../archive/errors';
+import type { ExportArchive } from '../archive/reader';
+import { SUBMISSIONS_FILE, TASKS_FILE, type SubmissionRecord, type TaskRecord } from '../archive/records';
+import type { DownloadedExport } from '../export/lifecycle';
+import { archiveItem } from './archive';
+import { attachFiles, describeFilesInline, placeUnreferencedFiles } from './files';
+import { ROW_FILES_COLUMN, shapeRows } from './rows';
+import { shapeSubmissions } from './submissions';
+import { shapeTasks } from './tasks';
+import type { OutputMode, ShapedItem } from './types';
+
+export interface OutputSettings {
+	mode: OutputMode;
+	includeFiles: boolean;
+	binaryPrefix: string;
+}
+
+/** Turns a downloaded export into the items of the chosen output, files attached. */
+export async function buildOutput(
+	ctx: IExecuteFunctions,
+	archive: ExportArchive,
+	download: DownloadedExport,
+	batchId: string,
+	settings: OutputSettings,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	if (settings.mode === 'archive') return [await archiveItem(ctx, archive, download, batchId, itemIndex)];
+
+	const shaped = await shape(archive, settings);
+	if (!settings.includeFiles) {
+		return shaped.map((item) => ({ json: item.json, pairedItem: { item: itemIndex } }));
+	}
+	const unreferenced = placeUnreferencedFiles(shaped, archive);
+	let missing = 0;
+	const items: INodeExecutionData[] = [];
+	for (const item of shaped) {
+		const { binary, files } = await attachFiles(ctx, archive, item.files, settings.binaryPrefix);
+		missing += files.filter((file) => file.status === 'missing').length;
+		const json: IDataObject =
+			settings.mode === 'rows'
+				? { ...item.json, [ROW_FILES_COLUMN]: describeFilesInline(files) }
+				: { ...item.json, files };
+		items.push({ json, binary, pairedItem: { item: itemIndex } });
+	}
+	reportFileProblems(ctx, batchId, missing, unreferenced);
+	return items;
+}
+
+async function shape(archive: ExportArchive, settings: OutputSettings): Promise<ShapedItem[]> {
+	if (settings.mode === 'tasks') {
+		return shapeTasks(await readRecords<TaskRecord>(archive, TASKS_FILE));
+	}
+	const submissions = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
+	if (settings.mode === 'rows') {
+		return shapeRows(submissions, await archive.readBatch(), settings.includeFiles);
+	}
+	return shapeSubmissions(submissions);
+}
+
+async function readRecords<T>(archive: ExportArchive, name: string): Promise<T[]> {
+	const records = await archive.readJsonl<T>(name);
+	if (records === undefined) {
+		throw new ArchiveError(
+			`The export archive has no ${name}`,
+			'The archive is incomplete. Run the node again for a fresh export, or choose the Archive output to inspect it.',
+		);
+	}
+	return records;
+}
+
+/** Missing and unreferenced files are listed in the items; this makes sure someone sees them. */
+function reportFileProblems(ctx: IExecuteFunctions, batchId: string, missing: number, unreferenced: number): void {
+	const problems = [
+		missing && `${missing} response file(s) are missing from the archive (status 'missing')`,
+		unreferenced && `${unreferenced} file(s) in the archive are not referenced by any response (status 'unreferenced')`,
+	].filter(Boolean);
+	if (problems.length && typeof ctx.addExecutionHints === 'function') {
+		ctx.addExecutionHints({
+			message: `Batch ${batchId}: ${problems.join('; ')}. See the 'files' field of the items.`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
+}

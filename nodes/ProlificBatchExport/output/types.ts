@@ -1,0 +1,33 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** An uploaded file an item should carry, as the records (or the archive) name it. */
+export interface FileRef {
+	path: string;
+	name: string;
+	submission_id: string | null;
+	task_id: string | null;
+	instruction_id: string | null;
+	/** True for a file in the archive that no response points at. */
+	unreferenced?: boolean;
+}
+
+/** How an attached (or missing) file is described in an item's JSON. */
+export interface FileDescription extends IDataObject {
+	binary_property: string | null;
+	task_id: string | null;
+	instruction_id: string | null;
+	name: string;
+	path: string;
+	size: number | null;
+	status: 'attached' | 'missing' | 'unreferenced';
+}
+
+/** An output item before its files are attached. */
+export interface ShapedItem {
+	json: IDataObject;
+	files: FileRef[];
+	/** Keys ('<submission>' and '<submission>/<instruction>') that let stray files find a home. */
+	claims: Set<string>;
+}
+
+export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'archive';

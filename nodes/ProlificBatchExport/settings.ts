@@ -1,0 +1,87 @@
+import { DateTime } from 'luxon';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+
+import type { ArchiveLimits } from './archive/reader';
+import { DEFAULTS, UUID_PATTERN } from './description';
+import type { ExportSettings } from './export/lifecycle';
+import type { OutputSettings } from './output';
+import type { OutputMode } from './output/types';
+
+export interface BatchExportSettings {
+	batchId: string;
+	filters: IDataObject;
+	lifecycle: ExportSettings;
+	limits: ArchiveLimits;
+	output: OutputSettings;
+}
+
+interface Options {
+	binaryPropertyPrefix?: string;
+	failedRetries?: number;
+	from?: string;
+	maxArchiveSizeMb?: number;
+	maxFiles?: number;
+	pollInterval?: number;
+	studyId?: string;
+	timeout?: number;
+	to?: string;
+}
+
+const MB = 1024 * 1024;
+
+/** Reads one input item's parameters (expressions resolved per item) into typed settings. */
+export function readSettings(ctx: IExecuteFunctions, itemIndex: number): BatchExportSettings {
+	const mode = ctx.getNodeParameter('output', itemIndex, 'submissions') as OutputMode;
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as Options;
+	const timezone = ctx.getTimezone();
+	return {
+		batchId: batchIdOf(ctx, itemIndex),
+		filters: Object.fromEntries(
+			Object.entries({
+				study_id: options.studyId?.trim() || undefined,
+				from: isoInstant(options.from, timezone),
+				to: isoInstant(options.to, timezone),
+			}).filter(([, value]) => value !== undefined),
+		),
+		lifecycle: {
+			pollIntervalMs: seconds(options.pollInterval, DEFAULTS.pollIntervalSeconds),
+			timeoutMs: seconds(options.timeout, DEFAULTS.timeoutSeconds),
+			failedRetries: Math.max(0, Math.floor(options.failedRetries ?? DEFAULTS.failedRetries)),
+		},
+		limits: {
+			maxBytes: Math.floor((options.maxArchiveSizeMb ?? DEFAULTS.maxArchiveSizeMb) * MB),
+			maxFiles: Math.floor(options.maxFiles ?? DEFAULTS.maxFiles),
+		},
+		output: {
+			mode,
+			includeFiles: mode !== 'archive' && (ctx.getNodeParameter('includeFiles', itemIndex, true) as boolean),
+			binaryPrefix: options.binaryPropertyPrefix ?? DEFAULTS.binaryPropertyPrefix,
+		},
+	};
+}
+
+/** The batch UUID, wherever the value came from: a list pick, a typed ID, a pasted URL or an expression. */
+function batchIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
+	const value = String(ctx.getNodeParameter('batch', itemIndex, '', { extractValue: true }) ?? '');
+	const match = value.match(new RegExp(UUID_PATTERN));
+	if (!match) {
+		throw new NodeOperationError(ctx.getNode(), `'${value.slice(0, 100)}' is not a Prolific batch ID`, {
+			description:
+				'A batch ID is a UUID such as 0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b. Pick the batch from the list, or copy its ID or URL from Prolific.',
+			itemIndex,
+		});
+	}
+	return match[0].toLowerCase();
+}
+
+function seconds(value: number | undefined, fallback: number): number {
+	const chosen = typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+	return Math.round(chosen * 1000);
+}
+
+/** n8n's date fields carry no zone: they mean the workflow's time zone. Prolific wants UTC. */
+function isoInstant(value: string | undefined, timezone: string): string | undefined {
+	if (!value) return undefined;
+	const date = DateTime.fromISO(value, { zone: timezone });
+	return date.isValid ? (date.toUTC().toISO({ suppressMilliseconds: true }) ?? undefined) : value;
+}

@@ -1,0 +1,57 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** Prolific's error bodies: `{error: {title, detail, ...}}`, or a bare `{detail}` / `{message}`. */
+export function prolificErrorText(body: unknown): string | undefined {
+	if (typeof body === 'string') return body.trim().slice(0, 500) || undefined;
+	if (typeof body !== 'object' || body === null) return undefined;
+	const envelope = (body as IDataObject).error;
+	const source = (typeof envelope === 'object' && envelope !== null ? envelope : body) as IDataObject;
+	const parts = [source.title, detailText(source.detail), source.message, source.additional_information]
+		.filter((part): part is string => typeof part === 'string' && part.trim() !== '')
+		.map((part) => part.trim().replace(/\.$/, ''));
+	return parts.length ? [...new Set(parts)].join(': ') : undefined;
+}
+
+function detailText(detail: unknown): string | undefined {
+	if (typeof detail === 'string') return detail;
+	if (Array.isArray(detail)) return detail.map(String).join('; ');
+	if (typeof detail === 'object' && detail !== null) {
+		return Object.entries(detail)
+			.map(([field, messages]) => `${field}: ${Array.isArray(messages) ? messages.join(', ') : String(messages)}`)
+			.join('; ');
+	}
+	return undefined;
+}
+
+/** Removes the token from any text that may leave the node: errors, items, logs. */
+export function redact(text: string, secret: string | undefined): string {
+	if (!secret) return text;
+	return text.split(secret).join('[redacted]');
+}
+
+/** Network failures worth another try: the connection broke, or nothing came back in time. */
+const TRANSIENT_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'UND_ERR_SOCKET',
+]);
+
+export function networkErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+		const { code, message } = current as { code?: unknown; message?: unknown };
+		if (typeof code === 'string' && /^E[A-Z_]+$|^UND_/.test(code)) return code;
+		if (typeof message === 'string' && /socket hang up|aborted/i.test(message)) return 'ECONNRESET';
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+export function isTransientNetworkError(error: unknown): boolean {
+	const code = networkErrorCode(error);
+	return code !== undefined && TRANSIENT_CODES.has(code);
+}
