@@ -33,6 +33,8 @@ export class ProlificEmulator implements Settings {
 	urlTtlSeconds: number;
 	tokens: string[];
 	maxJobsPerBatch: number;
+	/** the origin put into download links, when it should differ from where downloads are served */
+	advertisedDownloadOrigin?: string;
 	/** every request to either origin, recorded before any fault applies */
 	readonly requests: RecordedRequest[] = [];
 
@@ -146,7 +148,7 @@ export class ProlificEmulator implements Settings {
 		try {
 			if (fault && 'delayMs' in fault) await sleep(fault.delayMs, undefined, { signal: this.closing.signal });
 			if (fault && 'reset' in fault && fault.reset === 'before-headers') return void req.socket.destroy();
-			const context: Context = { settings: this, store: this.store, faults: this.faults, downloadOrigin: this.downloadOrigin };
+			const context: Context = { settings: this, store: this.store, faults: this.faults, downloadOrigin: this.advertisedDownloadOrigin ?? this.downloadOrigin };
 			const reply =
 				fault && 'status' in fault
 					? faultReply(side, fault, match)
