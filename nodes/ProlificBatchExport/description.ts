@@ -19,6 +19,7 @@ const batch: INodeProperties = {
 	default: { mode: 'list', value: '' },
 	required: true,
 	description: 'The AI Task Builder batch to export',
+	// n8n anchors these validation patterns with ^…$ itself.
 	modes: [
 		{
 			displayName: 'From List',
@@ -35,7 +36,7 @@ const batch: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: `^\\s*${UUID_PATTERN}\\s*$`, errorMessage: 'A batch ID is a UUID' },
+					properties: { regex: `\\s*${UUID_PATTERN}\\s*`, errorMessage: 'A batch ID is a UUID' },
 				},
 			],
 		},
@@ -48,7 +49,7 @@ const batch: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: `^https?://.*${UUID_PATTERN}`, errorMessage: 'Paste a Prolific URL that contains the batch ID' },
+					properties: { regex: `https?://.*${UUID_PATTERN}.*`, errorMessage: 'Paste a Prolific URL that contains the batch ID' },
 				},
 			],
 		},

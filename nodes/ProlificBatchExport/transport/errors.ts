@@ -40,7 +40,7 @@ const TRANSIENT_CODES = new Set([
 	'UND_ERR_SOCKET',
 ]);
 
-export function networkErrorCode(error: unknown): string | undefined {
+function networkErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
 		const { code, message } = current as { code?: unknown; message?: unknown };
@@ -50,6 +50,28 @@ export function networkErrorCode(error: unknown): string | undefined {
 	}
 	return undefined;
 }
+
+/**
+ * Plain words for a network failure. Error codes stay out of messages: n8n swaps a message
+ * that mentions one for its own generic text, which would hide which host failed.
+ */
+export function networkFailure(error: unknown): string {
+	const code = networkErrorCode(error);
+	return (code && NETWORK_WORDS[code]) ?? 'network error';
+}
+
+const NETWORK_WORDS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ECONNABORTED: 'connection aborted',
+	ETIMEDOUT: 'no answer in time',
+	EPIPE: 'connection broken',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'name lookup failed',
+	EHOSTUNREACH: 'host unreachable',
+	ERR_STREAM_PREMATURE_CLOSE: 'connection closed early',
+	UND_ERR_SOCKET: 'connection broken',
+};
 
 export function isTransientNetworkError(error: unknown): boolean {
 	const code = networkErrorCode(error);

@@ -10,7 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { backoffDelay, CancelledError, MAX_ATTEMPTS, retryAfterMs, wait } from './backoff';
-import { isTransientNetworkError, networkErrorCode, prolificErrorText, redact } from './errors';
+import { isTransientNetworkError, networkFailure, prolificErrorText, redact } from './errors';
 import type { ByteStream } from '../bytes';
 import { readBody, TooLargeError } from './body';
 
@@ -80,7 +80,7 @@ export async function prolificApiRequest<T = IDataObject>(ctx: Context, request:
 		if ('error' in response) {
 			const { error } = response;
 			if (signal?.aborted) throw new CancelledError();
-			const giveUp = () => unreachable(ctx, baseUrl, error, token, attempt, request.itemIndex);
+			const giveUp = () => unreachable(ctx, baseUrl, error, attempt, request.itemIndex);
 			if (!isTransientNetworkError(error) || attempt >= MAX_ATTEMPTS) throw giveUp();
 			await retryWait(backoffDelay(attempt - 1), request, signal, giveUp);
 			continue;
@@ -157,13 +157,11 @@ function unreachable(
 	ctx: Context,
 	baseUrl: string,
 	error: unknown,
-	token: string,
 	attempts: number,
 	itemIndex?: number,
 ): NodeOperationError {
-	const code = networkErrorCode(error) ?? redact((error as Error)?.message ?? String(error), token);
 	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-	return new NodeOperationError(ctx.getNode(), `Could not reach Prolific at ${baseUrl} (${code})${tries}`, {
+	return new NodeOperationError(ctx.getNode(), `Could not reach Prolific at ${baseUrl} (${networkFailure(error)})${tries}`, {
 		description:
 			'Check the Base URL in the Prolific API credential and that this n8n instance can reach it. If it worked before, the connection was cut: run the workflow again.',
 		itemIndex,
@@ -200,7 +198,7 @@ export async function downloadArchive(
 	url: string,
 	options: DownloadOptions,
 ): Promise<Buffer> {
-	const { baseUrl, token } = await credentials(ctx);
+	const { baseUrl } = await credentials(ctx);
 	const target = parseDownloadUrl(ctx, url, baseUrl, options.itemIndex);
 	const signal = ctx.getExecutionCancelSignal();
 	for (let attempt = 1; ; attempt++) {
@@ -219,7 +217,7 @@ export async function downloadArchive(
 			});
 		}
 		const retryable = error instanceof HttpStatusError ? error.retryable : isTransientNetworkError(error);
-		if (!retryable || attempt >= MAX_ATTEMPTS) throw downloadFailed(ctx, error, token, attempt, options);
+		if (!retryable || attempt >= MAX_ATTEMPTS) throw downloadFailed(ctx, error, attempt, options);
 		await wait(backoffDelay(attempt - 1), signal);
 	}
 }
@@ -279,11 +277,10 @@ function parseDownloadUrl(ctx: IExecuteFunctions, url: string, baseUrl: string, 
 function downloadFailed(
 	ctx: IExecuteFunctions,
 	error: unknown,
-	token: string,
 	attempts: number,
 	options: DownloadOptions,
 ): NodeOperationError {
-	const reason = networkErrorCode(error) ?? redact((error as Error)?.message ?? String(error), token);
+	const reason = error instanceof HttpStatusError ? error.message : networkFailure(error);
 	return new NodeOperationError(
 		ctx.getNode(),
 		`Downloading the export failed (${reason}${attempts > 1 ? `, ${attempts} attempts` : ''})`,
