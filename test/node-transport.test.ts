@@ -8,7 +8,6 @@ import { loadOptions, testCredential } from './harness';
 import { batchExportNode } from './support/node';
 import { apiCalls, runExport, startEmulator } from './support/setup';
 
-const EXPORT = `/api/v1/data-collection/batches/${BATCH_ID}/export`;
 const UNKNOWN = '9a9a9a9a-1b1b-4c4c-8d8d-0e0e0e0e0e0e';
 
 let emulator: ProlificEmulator;
