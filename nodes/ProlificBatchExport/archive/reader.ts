@@ -38,6 +38,12 @@ type Entry = JSZip.JSZipObject & {
 	_data?: { uncompressedSize?: number };
 };
 
+/** jszip reads the 32-bit size field as a signed number: 3 GiB would come back negative. */
+function declaredSize(entry: Entry): number | undefined {
+	const size = entry._data?.uncompressedSize;
+	return typeof size === 'number' ? size >>> 0 : undefined;
+}
+
 /**
  * A Prolific export ZIP, read lazily and within limits. Sizes are counted on the bytes actually
  * inflated, never trusted from headers: an entry that inflates past what it declares is refused
@@ -109,7 +115,7 @@ export class ExportArchive {
 	}
 
 	private async inflate(path: string, entry: Entry): Promise<Buffer> {
-		const declared = entry._data?.uncompressedSize;
+		const declared = declaredSize(entry);
 		const budget = this.limits.maxBytes - this.inflated;
 		const cap = Math.min(declared ?? budget, budget);
 		// An honest header lets the bytes land in one buffer: no second copy of a large file.
@@ -130,12 +136,16 @@ export class ExportArchive {
 					else chunks.push(chunk);
 					size += chunk.length;
 				})
-				.on('error', (error: Error) => reject(corrupt(path, error.message)))
+				// jszip reports a damaged DEFLATE stream only as "Bug : uncompressed data size mismatch".
+				.on('error', (error: Error) => {
+					const reason = declared !== undefined && size !== declared ? mismatch(size, declared) : error.message;
+					reject(corrupt(path, reason));
+				})
 				.on('end', () => resolve())
 				.resume();
 		});
 		if (declared !== undefined && size !== declared) {
-			throw corrupt(path, `it inflated to ${size} bytes but declares ${declared}`);
+			throw corrupt(path, mismatch(size, declared));
 		}
 		this.inflated += size;
 		return target ?? Buffer.concat(chunks, size);
@@ -163,7 +173,7 @@ function collectEntries(zip: JSZip, limits: ArchiveLimits): Map<string, Entry> {
 				"Raise the node's 'Max Files' option if this batch really has that many uploads.",
 			);
 		}
-		declaredTotal += entry._data?.uncompressedSize ?? 0;
+		declaredTotal += declaredSize(entry) ?? 0;
 		if (declaredTotal > limits.maxBytes) {
 			throw new ArchiveError(
 				`The export archive inflates to more than ${formatBytes(limits.maxBytes)}`,
@@ -183,6 +193,10 @@ function overflow(path: string, declared: number | undefined, budget: number, ma
 		`The export archive inflates to more than ${formatBytes(maxBytes)} (stopped at '${path}')`,
 		SIZE_OPTION_HINT,
 	);
+}
+
+function mismatch(size: number, declared: number): string {
+	return `it inflated to ${size} bytes but declares ${declared}`;
 }
 
 function corrupt(path: string, reason: string): ArchiveError {

@@ -78,8 +78,13 @@ export async function attachFiles(
 
 /** Participants name their uploads; storage nodes use the name as a path, so make it a plain one. */
 export function safeFileName(name: string, path: string): string {
-	const cleaned = baseName(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
-	return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : baseName(path);
+	const plain = (value: string) =>
+		baseName(value.replace(/\\/g, '/'))
+			.replace(/[\u0000-\u001f\u007f-\u009f<>:"|?*]/g, '_')
+			.trim();
+	const cleaned = plain(name);
+	// The entry's name is the fallback, cleaned too: it is as untrusted as the record.
+	return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : plain(path);
 }
 
 /** The `files` cell of a row: flat text a spreadsheet can hold. */
