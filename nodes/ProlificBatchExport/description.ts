@@ -10,6 +10,8 @@ export const DEFAULTS = {
 	maxArchiveSizeMb: 2048,
 	maxFiles: 10_000,
 	binaryPropertyPrefix: 'file_',
+	binaryProperty: 'data',
+	fileName: '{submission_id}_{original_name}',
 };
 
 const batch: INodeProperties = {
@@ -68,6 +70,12 @@ const output: INodeProperties = {
 			description: 'One item with the ZIP as binary data and a summary of what it holds',
 		},
 		{
+			name: 'Files',
+			value: 'files',
+			description:
+				'One item per uploaded file, its bytes in one binary property: ready for Google Drive, S3, Dropbox or Write Files to Disk',
+		},
+		{
 			name: 'Rows',
 			value: 'rows',
 			description:
@@ -93,7 +101,7 @@ const includeFiles: INodeProperties = {
 	default: true,
 	description:
 		"Whether to attach every uploaded file to its item as binary data. The item's 'files' field says which binary property holds which file.",
-	displayOptions: { hide: { output: ['archive'] } },
+	displayOptions: { hide: { output: ['archive', 'files'] } },
 };
 
 const options: INodeProperties = {
@@ -104,12 +112,29 @@ const options: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Binary Property',
+			name: 'binaryProperty',
+			type: 'string',
+			default: 'data',
+			description: 'Name of the binary property that holds each file',
+			displayOptions: { show: { '/output': ['files'] } },
+		},
+		{
 			displayName: 'Binary Property Prefix',
 			name: 'binaryPropertyPrefix',
 			type: 'string',
 			default: 'file_',
 			description: 'Files are attached as &lt;prefix&gt;0, &lt;prefix&gt;1, … in the order the responses list them',
-			displayOptions: { hide: { '/output': ['archive'] } },
+			displayOptions: { show: { '/output': ['submissions', 'tasks', 'rows'] } },
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '{submission_id}_{original_name}',
+			description:
+				'Name given to each file. Placeholders: {submission_id}, {participant_id}, {task_id}, {instruction_id}, {index} (position in its response) and {original_name}. Names are made safe for file systems and unique within the export.',
+			displayOptions: { show: { '/output': ['files'] } },
 		},
 		{
 			displayName: 'From Date',

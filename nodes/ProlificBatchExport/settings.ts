@@ -16,7 +16,9 @@ export interface BatchExportSettings {
 }
 
 interface Options {
+	binaryProperty?: string;
 	binaryPropertyPrefix?: string;
+	fileName?: string;
 	failedRetries?: number;
 	from?: string;
 	maxArchiveSizeMb?: number;
@@ -54,8 +56,11 @@ export function readSettings(ctx: IExecuteFunctions, itemIndex: number): BatchEx
 		},
 		output: {
 			mode,
-			includeFiles: mode !== 'archive' && (ctx.getNodeParameter('includeFiles', itemIndex, true) as boolean),
+			includeFiles:
+				mode !== 'archive' && mode !== 'files' && (ctx.getNodeParameter('includeFiles', itemIndex, true) as boolean),
 			binaryPrefix: options.binaryPropertyPrefix ?? DEFAULTS.binaryPropertyPrefix,
+			binaryProperty: options.binaryProperty?.trim() || DEFAULTS.binaryProperty,
+			fileNameTemplate: options.fileName?.trim() || DEFAULTS.fileName,
 		},
 	};
 }

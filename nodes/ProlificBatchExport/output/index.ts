@@ -5,13 +5,14 @@ import type { ExportArchive } from '../archive/reader';
 import { SUBMISSIONS_FILE, TASKS_FILE, type SubmissionRecord, type TaskRecord } from '../archive/records';
 import type { DownloadedExport } from '../export/lifecycle';
 import { archiveItem } from './archive';
+import { fileItems, type FileItemSettings } from './file-items';
 import { attachFiles, describeFilesInline, placeUnreferencedFiles } from './files';
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
 import { shapeSubmissions } from './submissions';
 import { shapeTasks } from './tasks';
 import type { OutputMode, ShapedItem } from './types';
 
-export interface OutputSettings {
+export interface OutputSettings extends FileItemSettings {
 	mode: OutputMode;
 	includeFiles: boolean;
 	binaryPrefix: string;
@@ -27,6 +28,12 @@ export async function buildOutput(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	if (settings.mode === 'archive') return [await archiveItem(ctx, archive, download, batchId, itemIndex)];
+	if (settings.mode === 'files') {
+		const submissions = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
+		const result = await fileItems(ctx, archive, await archive.readBatch(), submissions, settings, itemIndex);
+		reportFileProblems(ctx, batchId, result.missing, result.unreferenced, true);
+		return result.items;
+	}
 
 	const shaped = await shape(archive, settings);
 	if (!settings.includeFiles) {
@@ -70,15 +77,23 @@ async function readRecords<T>(archive: ExportArchive, name: string): Promise<T[]
 	return records;
 }
 
-/** Missing and unreferenced files are listed in the items; this makes sure someone sees them. */
-function reportFileProblems(ctx: IExecuteFunctions, batchId: string, missing: number, unreferenced: number): void {
+/** Missing and unreferenced files are marked in the items; this makes sure someone sees them. */
+function reportFileProblems(
+	ctx: IExecuteFunctions,
+	batchId: string,
+	missing: number,
+	unreferenced: number,
+	oneItemPerFile = false,
+): void {
 	const problems = [
-		missing && `${missing} response file(s) are missing from the archive (status 'missing')`,
-		unreferenced && `${unreferenced} file(s) in the archive are not referenced by any response (status 'unreferenced')`,
+		missing &&
+			`${missing} response file(s) are missing from the archive (${oneItemPerFile ? 'they have no item' : "status 'missing'"})`,
+		unreferenced &&
+			`${unreferenced} file(s) in the archive are not referenced by any response (${oneItemPerFile ? 'marked unreferenced: true' : "status 'unreferenced'"})`,
 	].filter(Boolean);
 	if (problems.length && typeof ctx.addExecutionHints === 'function') {
 		ctx.addExecutionHints({
-			message: `Batch ${batchId}: ${problems.join('; ')}. See the 'files' field of the items.`,
+			message: `Batch ${batchId}: ${problems.join('; ')}.${oneItemPerFile ? '' : " See the 'files' field of the items."}`,
 			type: 'warning',
 			location: 'outputPane',
 		});

@@ -30,4 +30,4 @@ export interface ShapedItem {
 	claims: Set<string>;
 }
 
-export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'archive';
+export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'archive';

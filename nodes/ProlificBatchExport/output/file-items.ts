@@ -1,0 +1,158 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { ExportArchive } from '../archive/reader';
+import { baseName, normalisePath } from '../archive/paths';
+import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
+import { safeFileName } from './files';
+import { submissionFileRefs, submissionResponses } from './submissions';
+import type { FileRef } from './types';
+
+export interface FileItemSettings {
+	binaryProperty: string;
+	fileNameTemplate: string;
+}
+
+interface FileEntry extends FileRef {
+	participant_id: string | null;
+	created_at: string | null;
+	/** Position of the file in its response's list. */
+	index: number;
+}
+
+/**
+ * One item per uploaded file, for storage nodes that upload one binary per item. Files no
+ * response references are emitted too, marked; a response whose file is missing yields no item
+ * and is counted instead. Returns the items and how many referenced files were missing.
+ */
+export async function fileItems(
+	ctx: IExecuteFunctions,
+	archive: ExportArchive,
+	batch: BatchInfo,
+	submissions: SubmissionRecord[],
+	settings: FileItemSettings,
+	itemIndex: number,
+): Promise<{ items: INodeExecutionData[]; missing: number; unreferenced: number }> {
+	const descriptions = instructionDescriptions(batch, submissions);
+	const entries = referencedFiles(submissions);
+	const seen = new Set(entries.map((entry) => normalisePath(entry.path)));
+	const present = entries.filter((entry) => archive.has(entry.path));
+	const strays = archive.fileNames.filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
+	const names = new UniqueNames();
+	const items: INodeExecutionData[] = [];
+	for (const entry of [...present, ...strays]) {
+		const bytes = await archive.readBytes(entry.path);
+		const fileName = names.claim(safeFileName(render(settings.fileNameTemplate, entry), entry.path));
+		const binary = await ctx.helpers.prepareBinaryData(bytes, fileName);
+		items.push({
+			json: {
+				batch_id: batch.batch_id ?? null,
+				batch_name: batch.name ?? null,
+				submission_id: entry.submission_id,
+				participant_id: entry.participant_id,
+				task_id: entry.task_id,
+				instruction_id: entry.instruction_id,
+				instruction: (entry.instruction_id && descriptions.get(entry.instruction_id)) ?? null,
+				original_name: entry.name,
+				file_name: fileName,
+				path: normalisePath(entry.path),
+				size: bytes.length,
+				mime_type: binary.mimeType,
+				created_at: entry.created_at,
+				unreferenced: entry.unreferenced === true,
+			},
+			binary: { [settings.binaryProperty]: binary },
+			pairedItem: { item: itemIndex },
+		});
+	}
+	return { items, missing: entries.length - present.length, unreferenced: strays.length };
+}
+
+/** Every file the responses point at, once each (the first reference wins). */
+function referencedFiles(submissions: SubmissionRecord[]): FileEntry[] {
+	const entries = new Map<string, FileEntry>();
+	for (const record of submissions) {
+		const positions = new Map<string, number>();
+		for (const ref of submissionFileRefs(record)) {
+			const key = `${ref.task_id}/${ref.instruction_id}`;
+			const index = positions.get(key) ?? 0;
+			positions.set(key, index + 1);
+			const path = normalisePath(ref.path);
+			if (entries.has(path)) continue;
+			entries.set(path, {
+				...ref,
+				participant_id: record.participant_id ?? null,
+				created_at: record.created_at ?? null,
+				index,
+			});
+		}
+	}
+	return [...entries.values()];
+}
+
+/** A file nothing references: its documented name `{submission}_{instruction}_{index}.ext` says whose. */
+function strayEntry(path: string, submissions: SubmissionRecord[]): FileEntry {
+	const [submissionId, instructionId, rest] = baseName(path).split('_');
+	const owner = submissions.find((record) => record.submission_id === submissionId);
+	const index = Number.parseInt(rest ?? '', 10);
+	return {
+		path,
+		name: baseName(path),
+		submission_id: owner ? submissionId : null,
+		participant_id: owner?.participant_id ?? null,
+		created_at: owner?.created_at ?? null,
+		task_id: null,
+		instruction_id: owner && instructionId ? instructionId : null,
+		index: Number.isNaN(index) ? 0 : index,
+		unreferenced: true,
+	};
+}
+
+function instructionDescriptions(batch: BatchInfo, submissions: SubmissionRecord[]): Map<string, string> {
+	const descriptions = new Map<string, string>();
+	for (const instruction of batch.instructions) {
+		if (typeof instruction?.id === 'string' && typeof instruction.description === 'string') {
+			descriptions.set(instruction.id, instruction.description);
+		}
+	}
+	for (const record of submissions) {
+		for (const [, instructions] of submissionResponses(record)) {
+			for (const [id, response] of instructions) {
+				if (!descriptions.has(id) && isInstructionResponse(response) && typeof response.description === 'string') {
+					descriptions.set(id, response.description);
+				}
+			}
+		}
+	}
+	return descriptions;
+}
+
+const PLACEHOLDERS = ['submission_id', 'participant_id', 'task_id', 'instruction_id', 'index', 'original_name'] as const;
+
+/** Fills `{placeholder}`s; unknown ones stay as typed, so a typo shows in the file name. */
+export function render(template: string, entry: FileEntry): string {
+	const values: Record<(typeof PLACEHOLDERS)[number], string> = {
+		submission_id: entry.submission_id ?? 'unknown',
+		participant_id: entry.participant_id ?? 'unknown',
+		task_id: entry.task_id ?? 'unknown',
+		instruction_id: entry.instruction_id ?? 'unknown',
+		index: String(entry.index),
+		original_name: entry.name,
+	};
+	return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+		(PLACEHOLDERS as readonly string[]).includes(key) ? values[key as keyof typeof values] : whole,
+	);
+}
+
+/** Names unique within one export: a repeat gets " (2)", " (3)" before its extension. */
+class UniqueNames {
+	private readonly taken = new Set<string>();
+
+	claim(name: string): string {
+		const dot = name.lastIndexOf('.');
+		const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+		let candidate = name;
+		for (let n = 2; this.taken.has(candidate.toLowerCase()); n++) candidate = `${stem} (${n})${ext}`;
+		this.taken.add(candidate.toLowerCase());
+		return candidate;
+	}
+}
