@@ -39,7 +39,7 @@ describe('behaviour A (export guide): 202 generating, then an idempotent 200 com
 	it('waits the poll interval between status checks', async () => {
 		const run = await runExport(emulator, { batchId: BATCH_ID, options: { pollInterval: 0.2 } });
 		assert.equal(run.status, 'success', run.error?.message);
-		const polls = emulator.requests.filter((r) => r.origin === 'api' && r.path.startsWith(`${EXPORT}/`));
+		const polls = emulator.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`${EXPORT}/`));
 		for (let n = 1; n < polls.length; n++) {
 			assert.ok(polls[n].at - polls[n - 1].at >= 190, `poll ${n} came ${polls[n].at - polls[n - 1].at} ms after the last`);
 		}
@@ -53,13 +53,15 @@ describe('behaviour B (newer reference): always 202, filters, a fresh job each t
 		emulator.behaviour = 'B';
 	});
 
-	it('polls a new job on every run', async () => {
+	it('polls a new job on every run, and deletes each once downloaded', async () => {
 		for (let n = 0; n < 2; n++) {
 			const run = await runExport(emulator, { batchId: BATCH_ID });
 			assert.equal(run.status, 'success', run.error?.message);
 			assert.equal(run.items.length, 5);
 		}
-		assert.equal(emulator.jobs(BATCH_ID).length, 2);
+		assert.equal(apiCalls(emulator).filter((call) => call === `POST ${EXPORT}`).length, 2);
+		assert.equal(apiCalls(emulator).filter((call) => call.startsWith(`DELETE ${EXPORT}/`)).length, 2);
+		assert.deepEqual(emulator.jobs(BATCH_ID), []);
 		assert.equal(statusChecks(), 6);
 	});
 

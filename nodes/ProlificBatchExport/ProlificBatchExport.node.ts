@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { properties } from './description';
-import { exportBatches } from './execute';
+import { router } from './actions/router';
 import { searchBatches } from './methods/listSearch';
 
 export class ProlificBatchExport implements INodeType {
@@ -17,7 +17,7 @@ export class ProlificBatchExport implements INodeType {
 		icon: { light: 'file:prolific.svg', dark: 'file:prolific.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{"Export " + $parameter["output"]}}',
+		subtitle: '={{$parameter["operation"]}}',
 		description: 'Export a Prolific AI Task Builder batch: its submissions, tasks or rows, with uploaded files attached',
 		defaults: { name: 'Prolific Batch Export' },
 		usableAsTool: true,
@@ -30,6 +30,6 @@ export class ProlificBatchExport implements INodeType {
 	methods = { listSearch: { searchBatches } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await exportBatches.call(this);
+		return await router.call(this);
 	}
 }

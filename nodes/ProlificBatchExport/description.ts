@@ -14,6 +14,76 @@ export const DEFAULTS = {
 	fileName: '{submission_id}_{original_name}',
 };
 
+export type Operation =
+	| 'export'
+	| 'startExport'
+	| 'getExportStatus'
+	| 'downloadExport'
+	| 'listExportJobs'
+	| 'deleteExportJob';
+
+/** Operations that end with the export's data as items. */
+const DELIVERING: Operation[] = ['export', 'downloadExport'];
+/** Operations that ask Prolific for a new export. */
+const REQUESTING: Operation[] = ['export', 'startExport'];
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	default: 'export',
+	options: [
+		{
+			name: 'Delete Export Job',
+			value: 'deleteExportJob',
+			action: 'Delete an export job',
+			description: 'Free one of the batch’s export slots (servers that keep several export jobs per batch)',
+		},
+		{
+			name: 'Download Export',
+			value: 'downloadExport',
+			action: 'Download an export',
+			description: 'Get the data of an export started earlier, waiting for it if it is still generating',
+		},
+		{
+			name: 'Export',
+			value: 'export',
+			action: 'Export a batch and get its data',
+			description: 'Request an export, wait for it, download it and output its data: all in one step',
+		},
+		{
+			name: 'Get Export Status',
+			value: 'getExportStatus',
+			action: 'Get the status of an export',
+			description: 'Whether an export is still generating, complete (with its download link) or failed',
+		},
+		{
+			name: 'List Export Jobs',
+			value: 'listExportJobs',
+			action: 'List the export jobs of a batch',
+			description: 'One item per export job of the batch, newest first',
+		},
+		{
+			name: 'Start Export',
+			value: 'startExport',
+			action: 'Start an export',
+			description: 'Ask Prolific for an export and return its export ID at once, without waiting',
+		},
+	],
+};
+
+const exportId: INodeProperties = {
+	displayName: 'Export ID',
+	name: 'exportId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+	description: 'The export_id that Start Export returned',
+	displayOptions: { show: { operation: ['getExportStatus', 'downloadExport', 'deleteExportJob'] } },
+};
+
 const batch: INodeProperties = {
 	displayName: 'Batch',
 	name: 'batch',
@@ -63,6 +133,7 @@ const output: INodeProperties = {
 	name: 'output',
 	type: 'options',
 	default: 'submissions',
+	displayOptions: { show: { operation: DELIVERING } },
 	options: [
 		{
 			name: 'Archive',
@@ -101,7 +172,7 @@ const includeFiles: INodeProperties = {
 	default: true,
 	description:
 		"Whether to attach every uploaded file to its item as binary data. The item's 'files' field says which binary property holds which file.",
-	displayOptions: { hide: { output: ['archive', 'files'] } },
+	displayOptions: { show: { operation: DELIVERING, output: ['submissions', 'tasks', 'rows'] } },
 };
 
 const options: INodeProperties = {
@@ -110,6 +181,7 @@ const options: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
+	displayOptions: { show: { operation: ['export', 'startExport', 'downloadExport'] } },
 	options: [
 		{
 			displayName: 'Binary Property',
@@ -117,7 +189,7 @@ const options: INodeProperties = {
 			type: 'string',
 			default: 'data',
 			description: 'Name of the binary property that holds each file',
-			displayOptions: { show: { '/output': ['files'] } },
+			displayOptions: { show: { '/operation': DELIVERING, '/output': ['files'] } },
 		},
 		{
 			displayName: 'Binary Property Prefix',
@@ -125,7 +197,16 @@ const options: INodeProperties = {
 			type: 'string',
 			default: 'file_',
 			description: 'Files are attached as &lt;prefix&gt;0, &lt;prefix&gt;1, … in the order the responses list them',
-			displayOptions: { show: { '/output': ['submissions', 'tasks', 'rows'] } },
+			displayOptions: { show: { '/operation': DELIVERING, '/output': ['submissions', 'tasks', 'rows'] } },
+		},
+		{
+			displayName: 'Delete Export Job After Download',
+			name: 'deleteAfterDownload',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether to delete the export job once its archive is downloaded. Prolific's newer export API keeps at most 10 jobs per batch, so a scheduled workflow would otherwise run out of slots; servers that keep one export per batch are left alone.",
+			displayOptions: { show: { '/operation': ['export'] } },
 		},
 		{
 			displayName: 'File Name',
@@ -134,7 +215,16 @@ const options: INodeProperties = {
 			default: '{submission_id}_{original_name}',
 			description:
 				'Name given to each file. Placeholders: {submission_id}, {participant_id}, {task_id}, {instruction_id}, {index} (position in its response) and {original_name}. Names are made safe for file systems and unique within the export.',
-			displayOptions: { show: { '/output': ['files'] } },
+			displayOptions: { show: { '/operation': DELIVERING, '/output': ['files'] } },
+		},
+		{
+			displayName: 'Free Export Slot at Job Limit',
+			name: 'freeExportSlot',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether to delete the batch's oldest finished export job and ask once more when Prolific answers that the batch has too many export jobs",
+			displayOptions: { show: { '/operation': REQUESTING } },
 		},
 		{
 			displayName: 'From Date',
@@ -143,6 +233,7 @@ const options: INodeProperties = {
 			default: '',
 			description:
 				'Only export submissions made at or after this time. Sent to Prolific as a filter; servers that do not support it export everything.',
+			displayOptions: { show: { '/operation': REQUESTING } },
 		},
 		{
 			displayName: 'Max Archive Size (MB)',
@@ -152,6 +243,7 @@ const options: INodeProperties = {
 			default: 2048,
 			description:
 				'Largest archive to download, and largest total of data to unpack from it. Protects small n8n instances from running out of memory.',
+			displayOptions: { show: { '/operation': DELIVERING } },
 		},
 		{
 			displayName: 'Max Files',
@@ -160,6 +252,7 @@ const options: INodeProperties = {
 			typeOptions: { minValue: 0 },
 			default: 10000,
 			description: 'Most uploaded files to accept in one archive',
+			displayOptions: { show: { '/operation': DELIVERING } },
 		},
 		{
 			displayName: 'Poll Interval (Seconds)',
@@ -168,6 +261,7 @@ const options: INodeProperties = {
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 5,
 			description: 'How long to wait between status checks while Prolific builds the export (Prolific suggests 3–5 s)',
+			displayOptions: { show: { '/operation': DELIVERING } },
 		},
 		{
 			displayName: 'Retries for Failed Exports',
@@ -176,6 +270,7 @@ const options: INodeProperties = {
 			typeOptions: { minValue: 0 },
 			default: 2,
 			description: 'How many times to request the export again when Prolific reports it failed',
+			displayOptions: { show: { '/operation': DELIVERING } },
 		},
 		{
 			displayName: 'Study ID',
@@ -184,6 +279,7 @@ const options: INodeProperties = {
 			default: '',
 			description:
 				'Only export submissions from this study. Sent to Prolific as a filter; servers that do not support it export everything.',
+			displayOptions: { show: { '/operation': REQUESTING } },
 		},
 		{
 			displayName: 'Timeout (Seconds)',
@@ -192,6 +288,7 @@ const options: INodeProperties = {
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 600,
 			description: 'How long to wait for Prolific to finish building the export before giving up',
+			displayOptions: { show: { '/operation': DELIVERING } },
 		},
 		{
 			displayName: 'To Date',
@@ -200,8 +297,9 @@ const options: INodeProperties = {
 			default: '',
 			description:
 				'Only export submissions made before this time. Sent to Prolific as a filter; servers that do not support it export everything.',
+			displayOptions: { show: { '/operation': REQUESTING } },
 		},
 	],
 };
 
-export const properties: INodeProperties[] = [batch, output, includeFiles, options];
+export const properties: INodeProperties[] = [operation, batch, exportId, output, includeFiles, options];

@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon';
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IGetNodeParameterOptions,
+	type IPollFunctions,
+} from 'n8n-workflow';
 
 import type { ArchiveLimits } from './archive/reader';
 import { DEFAULTS, UUID_PATTERN } from './description';
@@ -7,9 +13,25 @@ import type { ExportSettings } from './export/lifecycle';
 import type { OutputSettings } from './output';
 import type { OutputMode } from './output/types';
 
+/** The node reads parameters per input item; its trigger, which has no input, once. */
+export type ParameterSource = IExecuteFunctions | IPollFunctions;
+
+export function parameter(
+	ctx: ParameterSource,
+	name: string,
+	itemIndex: number,
+	fallback: unknown,
+	options?: IGetNodeParameterOptions,
+): unknown {
+	return 'getInputData' in ctx
+		? ctx.getNodeParameter(name, itemIndex, fallback, options)
+		: ctx.getNodeParameter(name, fallback, options);
+}
+
 export interface BatchExportSettings {
 	batchId: string;
 	filters: IDataObject;
+	housekeeping: { deleteAfterDownload: boolean; freeExportSlot: boolean };
 	lifecycle: ExportSettings;
 	limits: ArchiveLimits;
 	output: OutputSettings;
@@ -18,7 +40,9 @@ export interface BatchExportSettings {
 interface Options {
 	binaryProperty?: string;
 	binaryPropertyPrefix?: string;
+	deleteAfterDownload?: boolean;
 	fileName?: string;
+	freeExportSlot?: boolean;
 	failedRetries?: number;
 	from?: string;
 	maxArchiveSizeMb?: number;
@@ -32,9 +56,9 @@ interface Options {
 const MB = 1024 * 1024;
 
 /** Reads one input item's parameters (expressions resolved per item) into typed settings. */
-export function readSettings(ctx: IExecuteFunctions, itemIndex: number): BatchExportSettings {
-	const mode = ctx.getNodeParameter('output', itemIndex, 'submissions') as OutputMode;
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as Options;
+export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSettings {
+	const mode = parameter(ctx, 'output', itemIndex, 'submissions') as OutputMode;
+	const options = parameter(ctx, 'options', itemIndex, {}) as Options;
 	const timezone = ctx.getTimezone();
 	return {
 		batchId: batchIdOf(ctx, itemIndex),
@@ -45,6 +69,10 @@ export function readSettings(ctx: IExecuteFunctions, itemIndex: number): BatchEx
 				to: isoInstant(options.to, timezone),
 			}).filter(([, value]) => value !== undefined),
 		),
+		housekeeping: {
+			deleteAfterDownload: options.deleteAfterDownload ?? true,
+			freeExportSlot: options.freeExportSlot ?? true,
+		},
 		lifecycle: {
 			pollIntervalMs: seconds(options.pollInterval, DEFAULTS.pollIntervalSeconds),
 			timeoutMs: seconds(options.timeout, DEFAULTS.timeoutSeconds),
@@ -57,7 +85,7 @@ export function readSettings(ctx: IExecuteFunctions, itemIndex: number): BatchEx
 		output: {
 			mode,
 			includeFiles:
-				mode !== 'archive' && mode !== 'files' && (ctx.getNodeParameter('includeFiles', itemIndex, true) as boolean),
+				mode !== 'archive' && mode !== 'files' && (parameter(ctx, 'includeFiles', itemIndex, true) as boolean),
 			binaryPrefix: options.binaryPropertyPrefix ?? DEFAULTS.binaryPropertyPrefix,
 			binaryProperty: options.binaryProperty?.trim() || DEFAULTS.binaryProperty,
 			fileNameTemplate: options.fileName?.trim() || DEFAULTS.fileName,
@@ -66,8 +94,8 @@ export function readSettings(ctx: IExecuteFunctions, itemIndex: number): BatchEx
 }
 
 /** The batch UUID, wherever the value came from: a list pick, a typed ID, a pasted URL or an expression. */
-function batchIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
-	const value = String(ctx.getNodeParameter('batch', itemIndex, '', { extractValue: true }) ?? '');
+export function batchIdOf(ctx: ParameterSource, itemIndex: number): string {
+	const value = String(parameter(ctx, 'batch', itemIndex, '', { extractValue: true }) ?? '');
 	const match = value.match(new RegExp(UUID_PATTERN));
 	if (!match) {
 		throw new NodeOperationError(ctx.getNode(), `'${value.slice(0, 100)}' is not a Prolific batch ID`, {
@@ -89,4 +117,15 @@ function isoInstant(value: string | undefined, timezone: string): string | undef
 	if (!value) return undefined;
 	const date = DateTime.fromISO(value, { zone: timezone });
 	return date.isValid ? (date.toUTC().toISO({ suppressMilliseconds: true }) ?? undefined) : value;
+}
+
+export function exportIdOf(ctx: ParameterSource, itemIndex: number): string {
+	const value = String(parameter(ctx, 'exportId', itemIndex, '') ?? '').trim();
+	if (!/^[\w-]{1,100}$/.test(value)) {
+		throw new NodeOperationError(ctx.getNode(), `'${value.slice(0, 100)}' is not an export ID`, {
+			description: "Use the export_id that the Start Export operation returned, e.g. with an expression: {{ $json.export_id }}",
+			itemIndex,
+		});
+	}
+	return value;
 }

@@ -16,6 +16,8 @@ export interface ExportSteps {
 	download(url: string): Promise<Buffer>;
 	isExpiredLink(error: unknown): boolean;
 	wait(ms: number): Promise<void>;
+	/** After a refused request: make room (e.g. free an export slot); true to request once more. */
+	freeSlot?(error: unknown): Promise<boolean>;
 }
 
 export interface ExportSettings {
@@ -62,12 +64,14 @@ export async function runExport(
 	steps: ExportSteps,
 	settings: ExportSettings,
 	batchId: string,
+	/** An export already requested, e.g. by the Start Export operation. */
+	existingExportId?: string,
 ): Promise<DownloadedExport> {
 	const deadline = Date.now() + settings.timeoutMs;
 	let failures = 0;
 	let refreshes = 0;
 	let statusChecks = 0;
-	let lastExportId: string | undefined;
+	let lastExportId = existingExportId;
 
 	const next = (job: ExportJob, exportId?: string): State => {
 		const id = job.export_id ?? exportId;
@@ -92,10 +96,12 @@ export async function runExport(
 		}
 	};
 
-	let state: State = { step: 'request' };
+	let state: State = existingExportId
+		? { step: 'status', exportId: existingExportId, delay: false }
+		: { step: 'request' };
 	for (;;) {
 		if (state.step === 'request') {
-			state = next(await steps.requestExport(deadline));
+			state = next(await requestWithRoom(steps, deadline));
 		} else if (state.step === 'status') {
 			if (state.delay) {
 				const left = deadline - Date.now();
@@ -123,6 +129,17 @@ export async function runExport(
 			state = exportId ? { step: 'status', exportId, delay: false } : { step: 'request' };
 		}
 	}
+}
+
+/** Requests an export; when refused, lets `freeSlot` make room and asks once more. */
+export async function requestWithRoom(steps: ExportSteps, deadline: number): Promise<ExportJob> {
+	const answer = await steps.requestExport(deadline).then(
+		(job) => ({ job }),
+		(error: unknown) => ({ error }),
+	);
+	if ('job' in answer) return answer.job;
+	if (!(await steps.freeSlot?.(answer.error))) throw answer.error;
+	return await steps.requestExport(deadline);
 }
 
 function isExpired(expiresAt: string | undefined): boolean {

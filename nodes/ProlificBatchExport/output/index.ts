@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ArchiveError } from '../archive/errors';
-import type { ExportArchive } from '../archive/reader';
+import { ExportArchive, type ArchiveLimits } from '../archive/reader';
 import { SUBMISSIONS_FILE, TASKS_FILE, type SubmissionRecord, type TaskRecord } from '../archive/records';
 import type { DownloadedExport } from '../export/lifecycle';
 import { archiveItem } from './archive';
@@ -16,6 +16,17 @@ export interface OutputSettings extends FileItemSettings {
 	mode: OutputMode;
 	includeFiles: boolean;
 	binaryPrefix: string;
+}
+
+/** Opens a downloaded export within the limits and turns it into the chosen output's items. */
+export async function outputExport(
+	ctx: IExecuteFunctions,
+	download: DownloadedExport,
+	settings: { batchId: string; limits: ArchiveLimits; output: OutputSettings },
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const archive = await ExportArchive.open(download.archive, settings.limits);
+	return await buildOutput(ctx, archive, download, settings.batchId, settings.output, itemIndex);
 }
 
 /** Turns a downloaded export into the items of the chosen output, files attached. */

@@ -6,6 +6,7 @@ import {
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
+	type IPollFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
@@ -17,7 +18,7 @@ import { readBody, TooLargeError } from './body';
 export const CREDENTIAL_TYPE = 'prolificApi';
 export const USER_AGENT = 'n8n-nodes-prolific/0.1.0';
 
-type Context = IExecuteFunctions | ILoadOptionsFunctions;
+export type Context = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export interface ApiRequest {
 	method: IHttpRequestMethods;
@@ -47,7 +48,7 @@ async function credentials(ctx: Context): Promise<{ token: string; baseUrl: stri
 	return { token: data.apiToken ?? '', baseUrl };
 }
 
-function cancelSignal(ctx: Context): AbortSignal | undefined {
+export function cancelSignal(ctx: Context): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 }
 
@@ -70,6 +71,8 @@ export async function prolificApiRequest<T = IDataObject>(ctx: Context, request:
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		// n8n re-adds the Authorization header on cross-origin redirects unless told not to.
+		sendCredentialsOnCrossOriginRedirect: false,
 		timeout: 60_000,
 		headers: { 'User-Agent': USER_AGENT, Accept: 'application/json' },
 	};
@@ -194,13 +197,13 @@ export interface DownloadOptions {
  * machine, as it is in tests.
  */
 export async function downloadArchive(
-	ctx: IExecuteFunctions,
+	ctx: Context,
 	url: string,
 	options: DownloadOptions,
 ): Promise<Buffer> {
 	const { baseUrl } = await credentials(ctx);
 	const target = parseDownloadUrl(ctx, url, baseUrl, options.itemIndex);
-	const signal = ctx.getExecutionCancelSignal();
+	const signal = cancelSignal(ctx);
 	for (let attempt = 1; ; attempt++) {
 		const failure = await downloadOnce(ctx, target, options.maxBytes, signal).then(
 			(archive) => ({ archive }),
@@ -233,7 +236,7 @@ class HttpStatusError extends Error {
 }
 
 async function downloadOnce(
-	ctx: IExecuteFunctions,
+	ctx: Context,
 	target: URL,
 	maxBytes: number,
 	signal: AbortSignal | undefined,
@@ -255,7 +258,7 @@ async function downloadOnce(
 	throw new HttpStatusError(response.statusCode);
 }
 
-function parseDownloadUrl(ctx: IExecuteFunctions, url: string, baseUrl: string, itemIndex: number): URL {
+function parseDownloadUrl(ctx: Context, url: string, baseUrl: string, itemIndex: number): URL {
 	let target: URL | undefined;
 	try {
 		target = new URL(url);
@@ -275,7 +278,7 @@ function parseDownloadUrl(ctx: IExecuteFunctions, url: string, baseUrl: string, 
 }
 
 function downloadFailed(
-	ctx: IExecuteFunctions,
+	ctx: Context,
 	error: unknown,
 	attempts: number,
 	options: DownloadOptions,

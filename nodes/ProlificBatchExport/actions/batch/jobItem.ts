@@ -1,0 +1,17 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import type { ExportJob } from '../../export/lifecycle';
+
+/** An export job as an item: the same fields whichever endpoint answered. */
+export function jobItem(batchId: string, job: ExportJob, itemIndex: number, exportId?: string): INodeExecutionData {
+	return {
+		json: {
+			batch_id: batchId,
+			export_id: job.export_id ?? exportId ?? null,
+			status: job.status ?? null,
+			url: job.url ?? null,
+			expires_at: job.expires_at ?? null,
+		},
+		pairedItem: { item: itemIndex },
+	};
+}

@@ -1,0 +1,66 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { prolificApiRequest, type Context } from '../transport';
+import type { ExportJob } from './lifecycle';
+
+/** One entry of behaviour B's job list. */
+export interface ExportJobSummary {
+	export_id: string;
+	filter: IDataObject | null;
+	status: string;
+	created_at: string;
+}
+
+/** Prolific's export endpoints for one batch, each call made through the transport. */
+export class BatchExportApi {
+	private readonly path: string;
+
+	constructor(
+		private readonly ctx: Context,
+		readonly batchId: string,
+		private readonly itemIndex?: number,
+	) {
+		this.path = `/api/v1/data-collection/batches/${batchId}/export`;
+	}
+
+	async request(filters: IDataObject, deadline?: number): Promise<ExportJob> {
+		return await prolificApiRequest<ExportJob>(this.ctx, {
+			method: 'POST',
+			path: this.path,
+			qs: filters,
+			notFound: `Batch ${this.batchId} not found`,
+			itemIndex: this.itemIndex,
+			deadline,
+		});
+	}
+
+	async status(exportId: string, deadline?: number): Promise<ExportJob> {
+		return await prolificApiRequest<ExportJob>(this.ctx, {
+			method: 'GET',
+			path: `${this.path}/${encodeURIComponent(exportId)}`,
+			notFound: `Export ${exportId} of batch ${this.batchId} not found`,
+			itemIndex: this.itemIndex,
+			deadline,
+		});
+	}
+
+	/** Newest first. Servers that keep one export per batch do not list jobs (HTTP 405). */
+	async list(): Promise<ExportJobSummary[]> {
+		const body = await prolificApiRequest<{ results?: ExportJobSummary[] } | ExportJobSummary[]>(this.ctx, {
+			method: 'GET',
+			path: this.path,
+			notFound: `Batch ${this.batchId} not found`,
+			itemIndex: this.itemIndex,
+		});
+		return Array.isArray(body) ? body : (body.results ?? []);
+	}
+
+	async delete(exportId: string): Promise<void> {
+		await prolificApiRequest(this.ctx, {
+			method: 'DELETE',
+			path: `${this.path}/${encodeURIComponent(exportId)}`,
+			notFound: `Export ${exportId} of batch ${this.batchId} not found`,
+			itemIndex: this.itemIndex,
+		});
+	}
+}

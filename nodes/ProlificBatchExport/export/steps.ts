@@ -1,0 +1,30 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ArchiveLimits } from '../archive/reader';
+import { wait } from '../transport/backoff';
+import { cancelSignal, downloadArchive, DownloadExpiredError, type Context } from '../transport';
+import type { BatchExportApi } from './api';
+import { freeOldestJob, isJobLimitError } from './housekeeping';
+import type { ExportSteps } from './lifecycle';
+
+export interface StepSettings {
+	filters: IDataObject;
+	limits: ArchiveLimits;
+	housekeeping: { freeExportSlot: boolean };
+}
+
+/** Binds the lifecycle's steps to Prolific's endpoints, the download and housekeeping. */
+export function exportSteps(ctx: Context, api: BatchExportApi, settings: StepSettings, itemIndex: number): ExportSteps {
+	return {
+		requestExport: async (deadline) => await api.request(settings.filters, deadline),
+		getExportStatus: async (exportId, deadline) => await api.status(exportId, deadline),
+		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex }),
+		isExpiredLink: (error) => error instanceof DownloadExpiredError,
+		wait: async (ms) => await wait(ms, cancelSignal(ctx)),
+		// A slot that cannot be freed leaves Prolific's own refusal to explain itself.
+		freeSlot: async (error) =>
+			settings.housekeeping.freeExportSlot &&
+			isJobLimitError(error) &&
+			(await freeOldestJob(api).catch(() => false)),
+	};
+}
