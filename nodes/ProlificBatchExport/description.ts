@@ -84,7 +84,7 @@ const exportId: INodeProperties = {
 	displayOptions: { show: { operation: ['getExportStatus', 'downloadExport', 'deleteExportJob'] } },
 };
 
-const batch: INodeProperties = {
+export const batch: INodeProperties = {
 	displayName: 'Batch',
 	name: 'batch',
 	type: 'resourceLocator',
@@ -128,7 +128,7 @@ const batch: INodeProperties = {
 	],
 };
 
-const output: INodeProperties = {
+export const output: INodeProperties = {
 	displayName: 'Output',
 	name: 'output',
 	type: 'options',
@@ -165,7 +165,7 @@ const output: INodeProperties = {
 	],
 };
 
-const includeFiles: INodeProperties = {
+export const includeFiles: INodeProperties = {
 	displayName: 'Include Files',
 	name: 'includeFiles',
 	type: 'boolean',
@@ -175,7 +175,7 @@ const includeFiles: INodeProperties = {
 	displayOptions: { show: { operation: DELIVERING, output: ['submissions', 'tasks', 'rows'] } },
 };
 
-const options: INodeProperties = {
+export const options: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',

@@ -5,6 +5,7 @@ export { harnessDir } from './env';
 export { runNode } from './run-node';
 export { testCredential } from './test-credential';
 export { loadOptions } from './load-options';
+export { runPoll, type PollResult, type RunPollOptions } from './run-poll';
 export type {
 	CredentialTestResult,
 	HarnessBinary,

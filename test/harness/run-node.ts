@@ -72,7 +72,7 @@ function buildWorkflowData(opts: RunNodeOptions, typeName: string): IWorkflowBas
 	};
 }
 
-async function toHarnessItem(item: INodeExecutionData): Promise<HarnessItem> {
+export async function toHarnessItem(item: INodeExecutionData): Promise<HarnessItem> {
 	const binaryData = Container.get(BinaryDataService);
 	const binary: HarnessItem['binary'] = {};
 	for (const [key, data] of Object.entries(item.binary ?? {})) {
@@ -90,7 +90,7 @@ async function toHarnessItem(item: INodeExecutionData): Promise<HarnessItem> {
 }
 
 /** The engine stores plain copies of thrown errors (prototype getters such as DOMException's name are lost). */
-function toHarnessError(error: unknown): HarnessError {
+export function toHarnessError(error: unknown): HarnessError {
 	const e = (error ?? {}) as Record<string, unknown>;
 	return {
 		message: String(e.message ?? error),

@@ -11,3 +11,10 @@ const { ProlificBatchExport } = require('../../nodes/ProlificBatchExport/Prolifi
 };
 
 export const batchExportNode = new ProlificBatchExport();
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ProlificBatchExportTrigger } = require('../../nodes/ProlificBatchExportTrigger/ProlificBatchExportTrigger.node.ts') as {
+	ProlificBatchExportTrigger: new () => INodeType;
+};
+
+export const batchExportTrigger = new ProlificBatchExportTrigger();

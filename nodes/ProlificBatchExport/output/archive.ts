@@ -1,12 +1,13 @@
 import { DateTime } from 'luxon';
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { ExportArchive } from '../archive/reader';
 import type { SubmissionRecord, TaskRecord } from '../archive/records';
 import { SUBMISSIONS_FILE, TASKS_FILE } from '../archive/records';
 import type { DownloadedExport } from '../export/lifecycle';
-import { placeUnreferencedFiles } from './files';
+import { normalisePath } from '../archive/paths';
 import { shapeSubmissions } from './submissions';
+import type { OutputContext } from './types';
 
 /** The official CLI's name: `<batch-id>-export-<YYYYMMDD-HHMMSS>.zip`, in the workflow's time zone. */
 export function archiveFileName(batchId: string, timezone: string, now = DateTime.now()): string {
@@ -15,7 +16,7 @@ export function archiveFileName(batchId: string, timezone: string, now = DateTim
 
 /** One item: the ZIP as binary `data`, and a summary of what it holds. */
 export async function archiveItem(
-	ctx: IExecuteFunctions,
+	ctx: OutputContext,
 	archive: ExportArchive,
 	download: DownloadedExport,
 	batchId: string,
@@ -24,9 +25,8 @@ export async function archiveItem(
 	const batch = await archive.readBatch();
 	const submissions = (await archive.readJsonl<SubmissionRecord>(SUBMISSIONS_FILE)) ?? [];
 	const tasks = (await archive.readJsonl<TaskRecord>(TASKS_FILE)) ?? [];
-	const shaped = shapeSubmissions(submissions);
-	const unreferenced = placeUnreferencedFiles(shaped, archive);
-	const referenced = shaped.flatMap((item) => item.files.filter((file) => !file.unreferenced));
+	const referenced = shapeSubmissions(submissions).flatMap((item) => item.files);
+	const referencedPaths = new Set(referenced.map((file) => normalisePath(file.path)));
 	const fileName = archiveFileName(batchId, ctx.getTimezone());
 	return {
 		json: {
@@ -42,7 +42,7 @@ export async function archiveItem(
 			tasks: tasks.length,
 			files: archive.fileNames.length,
 			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
-			unreferenced_files: unreferenced,
+			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,
 		},
 		binary: { data: await ctx.helpers.prepareBinaryData(download.archive, fileName, 'application/zip') },
 		pairedItem: { item: itemIndex },

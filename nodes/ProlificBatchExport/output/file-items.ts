@@ -1,11 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { ExportArchive } from '../archive/reader';
 import { baseName, normalisePath } from '../archive/paths';
 import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
 import { safeFileName } from './files';
 import { submissionFileRefs, submissionResponses } from './submissions';
-import type { FileRef } from './types';
+import type { FileRef, OutputContext } from './types';
 
 export interface FileItemSettings {
 	binaryProperty: string;
@@ -25,7 +25,7 @@ interface FileEntry extends FileRef {
  * and is counted instead. Returns the items and how many referenced files were missing.
  */
 export async function fileItems(
-	ctx: IExecuteFunctions,
+	ctx: OutputContext,
 	archive: ExportArchive,
 	batch: BatchInfo,
 	submissions: SubmissionRecord[],

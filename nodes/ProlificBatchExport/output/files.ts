@@ -1,25 +1,33 @@
-import type { IBinaryKeyData, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryKeyData } from 'n8n-workflow';
 
 import type { ExportArchive } from '../archive/reader';
 import { baseName, isUnsafePath, normalisePath } from '../archive/paths';
-import type { FileDescription, FileRef, ShapedItem } from './types';
+import type { FileDescription, FileRef, OutputContext, ShapedItem } from './types';
+
+/** When only some submissions are output: what the whole export references. */
+export interface StrayScope {
+	referenced: Set<string>;
+}
 
 /**
  * Files in the archive that no response points at are still data: each goes to the item of the
  * submission (and instruction) its documented name `{submission}_{instruction}_{index}.ext`
- * names, or to the first item. Returns how many there were.
+ * names, or else to the first item (with a scope, only to the submissions being output).
+ * Returns how many were placed.
  */
-export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchive): number {
-	const referenced = new Set(items.flatMap((item) => item.files.map((file) => normalisePath(file.path))));
-	const unreferenced = archive.fileNames.filter((name) => !referenced.has(name));
-	for (const path of unreferenced) {
+export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchive, scope?: StrayScope): number {
+	const referenced =
+		scope?.referenced ?? new Set(items.flatMap((item) => item.files.map((file) => normalisePath(file.path))));
+	let placed = 0;
+	for (const path of archive.fileNames.filter((name) => !referenced.has(name))) {
 		const [submissionId, instructionId] = baseName(path).split('_');
 		const owner =
 			items.find((item) => item.claims.has(`${submissionId}/${instructionId}`)) ??
 			items.find((item) => item.claims.has(submissionId)) ??
-			items[0];
-		const claimed = owner?.claims.has(submissionId) ?? false;
-		owner?.files.push({
+			(scope ? undefined : items[0]);
+		if (!owner) continue;
+		const claimed = owner.claims.has(submissionId);
+		owner.files.push({
 			path,
 			name: baseName(path),
 			submission_id: claimed ? submissionId : null,
@@ -27,8 +35,9 @@ export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchi
 			instruction_id: claimed && owner.claims.has(`${submissionId}/${instructionId}`) ? instructionId : null,
 			unreferenced: true,
 		});
+		placed++;
 	}
-	return unreferenced.length;
+	return placed;
 }
 
 /**
@@ -36,7 +45,7 @@ export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchi
  * at most. A response whose file is not in the archive is described as missing, not fatal.
  */
 export async function attachFiles(
-	ctx: IExecuteFunctions,
+	ctx: OutputContext,
 	archive: ExportArchive,
 	refs: FileRef[],
 	prefix: string,

@@ -1,16 +1,17 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { ArchiveError } from '../archive/errors';
+import { normalisePath } from '../archive/paths';
 import { ExportArchive, type ArchiveLimits } from '../archive/reader';
 import { SUBMISSIONS_FILE, TASKS_FILE, type SubmissionRecord, type TaskRecord } from '../archive/records';
 import type { DownloadedExport } from '../export/lifecycle';
 import { archiveItem } from './archive';
 import { fileItems, type FileItemSettings } from './file-items';
-import { attachFiles, describeFilesInline, placeUnreferencedFiles } from './files';
+import { attachFiles, describeFilesInline, placeUnreferencedFiles, type StrayScope } from './files';
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
-import { shapeSubmissions } from './submissions';
+import { shapeSubmissions, submissionFileRefs } from './submissions';
 import { shapeTasks } from './tasks';
-import type { OutputMode, ShapedItem } from './types';
+import type { OutputContext, OutputMode, ShapedItem } from './types';
 
 export interface OutputSettings extends FileItemSettings {
 	mode: OutputMode;
@@ -20,7 +21,7 @@ export interface OutputSettings extends FileItemSettings {
 
 /** Opens a downloaded export within the limits and turns it into the chosen output's items. */
 export async function outputExport(
-	ctx: IExecuteFunctions,
+	ctx: OutputContext,
 	download: DownloadedExport,
 	settings: { batchId: string; limits: ArchiveLimits; output: OutputSettings },
 	itemIndex: number,
@@ -31,12 +32,14 @@ export async function outputExport(
 
 /** Turns a downloaded export into the items of the chosen output, files attached. */
 export async function buildOutput(
-	ctx: IExecuteFunctions,
+	ctx: OutputContext,
 	archive: ExportArchive,
 	download: DownloadedExport,
 	batchId: string,
 	settings: OutputSettings,
 	itemIndex: number,
+	/** Which submissions to output (Submissions and Rows); all by default. */
+	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[],
 ): Promise<INodeExecutionData[]> {
 	if (settings.mode === 'archive') return [await archiveItem(ctx, archive, download, batchId, itemIndex)];
 	if (settings.mode === 'files') {
@@ -46,11 +49,11 @@ export async function buildOutput(
 		return result.items;
 	}
 
-	const shaped = await shape(archive, settings);
+	const { shaped, scope } = await shape(archive, settings, select);
 	if (!settings.includeFiles) {
 		return shaped.map((item) => ({ json: item.json, pairedItem: { item: itemIndex } }));
 	}
-	const unreferenced = placeUnreferencedFiles(shaped, archive);
+	const unreferenced = placeUnreferencedFiles(shaped, archive, scope);
 	let missing = 0;
 	const items: INodeExecutionData[] = [];
 	for (const item of shaped) {
@@ -66,15 +69,24 @@ export async function buildOutput(
 	return items;
 }
 
-async function shape(archive: ExportArchive, settings: OutputSettings): Promise<ShapedItem[]> {
+async function shape(
+	archive: ExportArchive,
+	settings: OutputSettings,
+	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[],
+): Promise<{ shaped: ShapedItem[]; scope?: StrayScope }> {
 	if (settings.mode === 'tasks') {
-		return shapeTasks(await readRecords<TaskRecord>(archive, TASKS_FILE));
+		return { shaped: shapeTasks(await readRecords<TaskRecord>(archive, TASKS_FILE)) };
 	}
-	const submissions = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
+	const all = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
+	const submissions = select ? select(all) : all;
+	// Files of submissions left out are not strays: only the export as a whole says what is.
+	const scope = select && {
+		referenced: new Set(all.flatMap((record) => submissionFileRefs(record).map((file) => normalisePath(file.path)))),
+	};
 	if (settings.mode === 'rows') {
-		return shapeRows(submissions, await archive.readBatch(), settings.includeFiles);
+		return { shaped: shapeRows(submissions, await archive.readBatch(), settings.includeFiles), scope };
 	}
-	return shapeSubmissions(submissions);
+	return { shaped: shapeSubmissions(submissions), scope };
 }
 
 async function readRecords<T>(archive: ExportArchive, name: string): Promise<T[]> {
@@ -90,7 +102,7 @@ async function readRecords<T>(archive: ExportArchive, name: string): Promise<T[]
 
 /** Missing and unreferenced files are marked in the items; this makes sure someone sees them. */
 function reportFileProblems(
-	ctx: IExecuteFunctions,
+	ctx: OutputContext,
 	batchId: string,
 	missing: number,
 	unreferenced: number,

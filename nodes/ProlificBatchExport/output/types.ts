@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 /** An uploaded file an item should carry, as the records (or the archive) name it. */
 export interface FileRef {
@@ -31,3 +31,10 @@ export interface ShapedItem {
 }
 
 export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'archive';
+
+/** What output shaping needs from n8n: the node's execute context and its trigger's poll context both fit. */
+export interface OutputContext {
+	getTimezone(): string;
+	helpers: Pick<IExecuteFunctions['helpers'], 'prepareBinaryData'>;
+	addExecutionHints?: IExecuteFunctions['addExecutionHints'];
+}
