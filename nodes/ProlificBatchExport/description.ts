@@ -158,6 +158,12 @@ export const output: INodeProperties = {
 			description: "One item per participant submission, with all of that participant's responses",
 		},
 		{
+			name: 'Summary',
+			value: 'summary',
+			description:
+				'One item per export: counts, time span, completion per instruction and agreement, with a text ready for Slack or email',
+		},
+		{
 			name: 'Tasks',
 			value: 'tasks',
 			description: 'One item per task, with every participant response to it',
@@ -183,6 +189,15 @@ export const options: INodeProperties = {
 	default: {},
 	displayOptions: { show: { operation: ['export', 'startExport', 'downloadExport'] } },
 	options: [
+		{
+			displayName: 'Add Agreement',
+			name: 'agreement',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to add how participants agree on choice instructions: per task the count per option, the majority option(s) and their share; Tasks also end with one item holding each instruction's Fleiss' kappa",
+			displayOptions: { show: { '/operation': DELIVERING, '/output': ['tasks', 'rows'] } },
+		},
 		{
 			displayName: 'Binary Property',
 			name: 'binaryProperty',

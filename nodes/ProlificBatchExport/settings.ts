@@ -38,6 +38,7 @@ export interface BatchExportSettings {
 }
 
 interface Options {
+	agreement?: boolean;
 	binaryProperty?: string;
 	binaryPropertyPrefix?: string;
 	deleteAfterDownload?: boolean;
@@ -85,8 +86,9 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 		output: {
 			mode,
 			includeFiles:
-				mode !== 'archive' && mode !== 'files' && (parameter(ctx, 'includeFiles', itemIndex, true) as boolean),
+				['submissions', 'tasks', 'rows'].includes(mode) && (parameter(ctx, 'includeFiles', itemIndex, true) as boolean),
 			binaryPrefix: options.binaryPropertyPrefix ?? DEFAULTS.binaryPropertyPrefix,
+			agreement: options.agreement ?? false,
 			binaryProperty: options.binaryProperty?.trim() || DEFAULTS.binaryProperty,
 			fileNameTemplate: options.fileName?.trim() || DEFAULTS.fileName,
 		},

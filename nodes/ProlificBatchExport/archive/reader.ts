@@ -82,6 +82,12 @@ export class ExportArchive {
 		return [...this.entries.keys()].filter((name) => name.startsWith(FILES_FOLDER));
 	}
 
+	/** The size an entry declares, without inflating it. */
+	declaredSize(name: string): number | undefined {
+		const entry = this.entries.get(normalisePath(name));
+		return entry && declaredSize(entry);
+	}
+
 	has(name: string): boolean {
 		return this.entries.has(normalisePath(name));
 	}

@@ -10,13 +10,17 @@ import { fileItems, type FileItemSettings } from './file-items';
 import { attachFiles, describeFilesInline, placeUnreferencedFiles, type StrayScope } from './files';
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
 import { shapeSubmissions, submissionFileRefs } from './submissions';
-import { shapeTasks } from './tasks';
+import { summaryItem } from './summary';
+import { placedResponses, shapeTasks } from './tasks';
+import { groupChoices, instructionAgreement } from './agreement';
 import type { OutputContext, OutputMode, ShapedItem } from './types';
 
 export interface OutputSettings extends FileItemSettings {
 	mode: OutputMode;
 	includeFiles: boolean;
 	binaryPrefix: string;
+	/** Tasks and Rows: add how the responses to choice instructions agree. */
+	agreement?: boolean;
 }
 
 /** Opens a downloaded export within the limits and turns it into the chosen output's items. */
@@ -42,6 +46,10 @@ export async function buildOutput(
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[],
 ): Promise<INodeExecutionData[]> {
 	if (settings.mode === 'archive') return [await archiveItem(ctx, archive, download, batchId, itemIndex)];
+	if (settings.mode === 'summary') {
+		const submissions = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
+		return [summaryItem(archive, download, batchId, await archive.readBatch(), submissions, itemIndex)];
+	}
 	if (settings.mode === 'files') {
 		const submissions = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
 		const result = await fileItems(ctx, archive, await archive.readBatch(), submissions, settings, itemIndex);
@@ -49,9 +57,10 @@ export async function buildOutput(
 		return result.items;
 	}
 
-	const { shaped, scope } = await shape(archive, settings, select);
+	const { shaped, scope, closing } = await shape(archive, settings, select);
+	const last = closing ? [{ json: { batch_id: batchId, ...closing }, pairedItem: { item: itemIndex } }] : [];
 	if (!settings.includeFiles) {
-		return shaped.map((item) => ({ json: item.json, pairedItem: { item: itemIndex } }));
+		return [...shaped.map((item) => ({ json: item.json, pairedItem: { item: itemIndex } })), ...last];
 	}
 	const unreferenced = placeUnreferencedFiles(shaped, archive, scope);
 	let missing = 0;
@@ -66,16 +75,18 @@ export async function buildOutput(
 		items.push({ json, binary, pairedItem: { item: itemIndex } });
 	}
 	reportFileProblems(ctx, batchId, missing, unreferenced);
-	return items;
+	return [...items, ...last];
 }
 
 async function shape(
 	archive: ExportArchive,
 	settings: OutputSettings,
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[],
-): Promise<{ shaped: ShapedItem[]; scope?: StrayScope }> {
+): Promise<{ shaped: ShapedItem[]; scope?: StrayScope; closing?: IDataObject }> {
 	if (settings.mode === 'tasks') {
-		return { shaped: shapeTasks(await readRecords<TaskRecord>(archive, TASKS_FILE)) };
+		const tasks = await readRecords<TaskRecord>(archive, TASKS_FILE);
+		const closing = settings.agreement ? { agreement_summary: batchAgreement(tasks) } : undefined;
+		return { shaped: shapeTasks(tasks, settings.agreement), closing };
 	}
 	const all = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
 	const submissions = select ? select(all) : all;
@@ -84,9 +95,23 @@ async function shape(
 		referenced: new Set(all.flatMap((record) => submissionFileRefs(record).map((file) => normalisePath(file.path)))),
 	};
 	if (settings.mode === 'rows') {
-		return { shaped: shapeRows(submissions, await archive.readBatch(), settings.includeFiles), scope };
+		const rows = shapeRows(submissions, await archive.readBatch(), settings.includeFiles, settings.agreement);
+		return { shaped: rows, scope };
 	}
 	return { shaped: shapeSubmissions(submissions), scope };
+}
+
+/** Per choice instruction, agreement across all tasks: Fleiss' kappa where it applies. */
+function batchAgreement(tasks: TaskRecord[]): IDataObject[] {
+	return [...groupChoices(placedResponses(tasks))].map(([instructionId, byTask]) => {
+		const [first] = [...byTask.values()].flat();
+		return {
+			instruction_id: instructionId,
+			description: first?.description ?? null,
+			type: first?.type ?? null,
+			...instructionAgreement(byTask),
+		};
+	});
 }
 
 async function readRecords<T>(archive: ExportArchive, name: string): Promise<T[]> {

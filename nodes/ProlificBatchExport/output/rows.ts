@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
+import { groupChoices, majority, tally, type Placed, type Tally } from './agreement';
 import { flattenResponse } from './flatten';
 import { submissionClaims, submissionFileRefs, submissionResponses } from './submissions';
 import type { ShapedItem } from './types';
@@ -8,23 +9,44 @@ import type { ShapedItem } from './types';
 export const ROW_FIELDS = ['submission_id', 'participant_id', 'task_id', 'created_at'];
 export const ROW_FILES_COLUMN = 'files';
 
+/** A column after the fixed ones: an instruction's answer, or (with agreement) its task's majority. */
+interface Column {
+	name: string;
+	instructionId: string;
+	kind: 'answer' | 'majority' | 'share';
+}
+
 /**
  * One flat item per (submission, task): fixed columns, then one column per instruction named by
  * its description (made unique), in batch.json's order. Every row has every column, so a sheet
- * gets the same header from the first row to the last.
+ * gets the same header from the first row to the last. With agreement, each choice instruction
+ * gets two more columns: its task's majority option(s) and their share of the responses.
  */
-export function shapeRows(records: SubmissionRecord[], batch: BatchInfo, includeFiles: boolean): ShapedItem[] {
-	const columns = instructionColumns(records, batch, includeFiles);
+export function shapeRows(
+	records: SubmissionRecord[],
+	batch: BatchInfo,
+	includeFiles: boolean,
+	withAgreement = false,
+): ShapedItem[] {
+	const tallies = withAgreement ? tallyByTask(records) : new Map<string, Tally>();
+	const columns = rowColumns(records, batch, includeFiles, new Set([...tallies.keys()].map((key) => key.split('/')[1])));
 	const items: ShapedItem[] = [];
 	for (const record of records) {
 		for (const [taskId, instructions] of submissionResponses(record)) {
 			const answers = new Map(instructions);
+			const cell = ({ instructionId, kind }: Column) => {
+				if (kind === 'answer') return flattenResponse(answers.get(instructionId));
+				const tallied = tallies.get(`${taskId}/${instructionId}`);
+				if (!tallied) return '';
+				const { majority: options, majority_share: share } = majority(tallied);
+				return kind === 'majority' ? options.join(', ') : (share ?? '');
+			};
 			const json = Object.fromEntries([
 				['submission_id', record.submission_id],
 				['participant_id', record.participant_id ?? ''],
 				['task_id', taskId],
 				['created_at', record.created_at ?? ''],
-				...[...columns].map(([id, column]) => [column, flattenResponse(answers.get(id))]),
+				...columns.map((column) => [column.name, cell(column)]),
 			]) as IDataObject;
 			items.push({
 				json,
@@ -36,17 +58,45 @@ export function shapeRows(records: SubmissionRecord[], batch: BatchInfo, include
 	return items;
 }
 
-/** Instruction id -> unique column name; instructions missing from batch.json come last. */
-function instructionColumns(records: SubmissionRecord[], batch: BatchInfo, includeFiles: boolean): Map<string, string> {
+/** Choice responses tallied per `<task>/<instruction>`. */
+function tallyByTask(records: SubmissionRecord[]): Map<string, Tally> {
+	const placed = records.flatMap((record) =>
+		submissionResponses(record).flatMap(([taskId, instructions]) =>
+			instructions.map(([id, response]): Placed => [taskId, id, response]),
+		),
+	);
+	const tallies = new Map<string, Tally>();
+	for (const [instructionId, byTask] of groupChoices(placed)) {
+		for (const [taskId, responses] of byTask) tallies.set(`${taskId}/${instructionId}`, tally(responses));
+	}
+	return tallies;
+}
+
+/** Columns with unique names; instructions missing from batch.json come last. */
+function rowColumns(
+	records: SubmissionRecord[],
+	batch: BatchInfo,
+	includeFiles: boolean,
+	choices: Set<string>,
+): Column[] {
 	const used = new Set(includeFiles ? [...ROW_FIELDS, ROW_FILES_COLUMN] : ROW_FIELDS);
-	const columns = new Map<string, string>();
-	const add = (id: string, label: unknown) => {
-		if (columns.has(id)) return;
-		const base = typeof label === 'string' && label.trim() ? label.trim() : id;
+	const seen = new Set<string>();
+	const columns: Column[] = [];
+	const unique = (base: string) => {
 		let name = base;
 		for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
 		used.add(name);
-		columns.set(id, name);
+		return name;
+	};
+	const add = (id: string, label: unknown) => {
+		if (seen.has(id)) return;
+		seen.add(id);
+		const name = unique(typeof label === 'string' && label.trim() ? label.trim() : id);
+		columns.push({ name, instructionId: id, kind: 'answer' });
+		if (choices.has(id)) {
+			columns.push({ name: unique(`${name} (majority)`), instructionId: id, kind: 'majority' });
+			columns.push({ name: unique(`${name} (majority share)`), instructionId: id, kind: 'share' });
+		}
 	};
 	for (const instruction of batch.instructions) {
 		if (instruction && typeof instruction.id === 'string') add(instruction.id, instruction.description);

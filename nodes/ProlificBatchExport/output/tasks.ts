@@ -1,10 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { taskResponseInstructions, uploadedFiles, type TaskRecord } from '../archive/records';
+import { groupChoices, tally, tallyJson, type Placed } from './agreement';
 import type { FileRef, ShapedItem } from './types';
 
-/** One item per line of responses-by-task.jsonl, the record unchanged. */
-export function shapeTasks(records: TaskRecord[]): ShapedItem[] {
+/**
+ * One item per line of responses-by-task.jsonl, the record unchanged; with agreement, plus how
+ * the responses to each choice instruction split.
+ */
+export function shapeTasks(records: TaskRecord[], withAgreement = false): ShapedItem[] {
 	return records.map((record) => {
 		const files: FileRef[] = [];
 		const claims = new Set<string>();
@@ -26,6 +30,30 @@ export function shapeTasks(records: TaskRecord[]): ShapedItem[] {
 				}
 			}
 		}
-		return { json: record as IDataObject, files, claims };
+		const json = withAgreement ? { ...record, agreement: taskAgreement(record) } : record;
+		return { json: json as IDataObject, files, claims };
+	});
+}
+
+/** Every task record's responses, placed by task and instruction. */
+export function placedResponses(records: TaskRecord[]): Placed[] {
+	return records.flatMap((record) =>
+		(Array.isArray(record.responses) ? record.responses : [])
+			.filter((response) => typeof response === 'object' && response !== null)
+			.flatMap((response) =>
+				taskResponseInstructions(response).map(([id, instruction]): Placed => [String(record.task_id), id, instruction]),
+			),
+	);
+}
+
+function taskAgreement(record: TaskRecord): IDataObject[] {
+	return [...groupChoices(placedResponses([record]))].map(([instructionId, byTask]) => {
+		const responses = [...byTask.values()].flat();
+		return {
+			instruction_id: instructionId,
+			description: responses[0]?.description ?? null,
+			type: responses[0]?.type ?? null,
+			...tallyJson(tally(responses)),
+		};
 	});
 }

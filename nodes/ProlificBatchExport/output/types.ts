@@ -30,7 +30,7 @@ export interface ShapedItem {
 	claims: Set<string>;
 }
 
-export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'archive';
+export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive';
 
 /** What output shaping needs from n8n: the node's execute context and its trigger's poll context both fit. */
 export interface OutputContext {

@@ -1,0 +1,112 @@
+import { DateTime } from 'luxon';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { formatBytes } from '../bytes';
+import type { ExportArchive } from '../archive/reader';
+import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
+import type { DownloadedExport } from '../export/lifecycle';
+import { groupChoices, instructionAgreement, type Placed } from './agreement';
+import { submissionResponses } from './submissions';
+
+/**
+ * One item that says what an export holds, for a Slack message or an email: counts, the time
+ * span, how complete each instruction is and how far participants agree. Every number comes
+ * from the records themselves; unknown instruction types are counted but not scored.
+ */
+export function summaryItem(
+	archive: ExportArchive,
+	download: DownloadedExport,
+	batchId: string,
+	batch: BatchInfo,
+	submissions: SubmissionRecord[],
+	itemIndex: number,
+): INodeExecutionData {
+	const placed: Placed[] = submissions.flatMap((record) =>
+		submissionResponses(record).flatMap(([taskId, instructions]) =>
+			instructions.map(([id, response]): Placed => [taskId, id, response]),
+		),
+	);
+	const answered = submissions.reduce((sum, record) => sum + submissionResponses(record).length, 0);
+	const tasks = new Set(placed.map(([taskId]) => taskId));
+	const times = submissions
+		.map((record) => DateTime.fromISO(String(record.created_at ?? ''), { zone: 'utc' }))
+		.filter((time) => time.isValid)
+		.sort((a, b) => a.toMillis() - b.toMillis());
+	const filesSize = archive.fileNames.reduce((sum, name) => sum + (archive.declaredSize(name) ?? 0), 0);
+	const instructions = instructionSummaries(batch, placed, answered);
+	const summary: IDataObject = {
+		batch_id: batchId,
+		batch_name: batch.name ?? null,
+		exported_at: batch.exported_at ?? null,
+		export_id: download.exportId ?? null,
+		submissions: submissions.length,
+		participants: new Set(submissions.map((record) => record.participant_id)).size,
+		tasks: tasks.size,
+		files: archive.fileNames.length,
+		files_size_bytes: filesSize,
+		first_submission_at: times[0]?.toISO() ?? null,
+		last_submission_at: times.at(-1)?.toISO() ?? null,
+		instructions,
+	};
+	return { json: { ...summary, text: summaryText(summary, instructions) }, pairedItem: { item: itemIndex } };
+}
+
+function instructionSummaries(batch: BatchInfo, placed: Placed[], answered: number): IDataObject[] {
+	const known = new Map<string, { description: string; type: string }>();
+	for (const instruction of batch.instructions) {
+		if (typeof instruction?.id === 'string') {
+			known.set(instruction.id, { description: String(instruction.description ?? ''), type: String(instruction.type ?? '') });
+		}
+	}
+	const responses = new Map<string, number>();
+	for (const [, id, response] of placed) {
+		if (!isInstructionResponse(response)) continue;
+		responses.set(id, (responses.get(id) ?? 0) + 1);
+		if (!known.has(id)) known.set(id, { description: String(response.description ?? id), type: response.type });
+	}
+	const agreement = groupChoices(placed);
+	return [...known].map(([id, { description, type }]) => {
+		const count = responses.get(id) ?? 0;
+		const byTask = agreement.get(id);
+		return {
+			id,
+			description,
+			type,
+			responses: count,
+			completion_rate: answered ? Math.round((count / answered) * 10_000) / 10_000 : null,
+			agreement: byTask ? instructionAgreement(byTask) : null,
+		};
+	});
+}
+
+/** Plain text that reads well in Slack or an email. */
+function summaryText(summary: IDataObject, instructions: IDataObject[]): string {
+	const span =
+		summary.first_submission_at && summary.last_submission_at
+			? ` Submitted between ${when(summary.first_submission_at)} and ${when(summary.last_submission_at)}.`
+			: '';
+	const lines = [
+		`${String(summary.batch_name ?? summary.batch_id)}: ${summary.submissions} submissions from ${summary.participants} participants across ${summary.tasks} tasks, ${summary.files} files (${formatBytes(Number(summary.files_size_bytes))}).${span}`,
+		'Completion:',
+		...instructions.map(
+			(instruction) =>
+				`• ${String(instruction.description)}: ${instruction.completion_rate === null ? 'n/a' : `${Math.round(Number(instruction.completion_rate) * 100)}%`}${agreementText(instruction.agreement as IDataObject | null)}`,
+		),
+	];
+	return lines.join('\n');
+}
+
+function agreementText(agreement: IDataObject | null): string {
+	if (!agreement) return '';
+	const kappa = agreement.fleiss_kappa;
+	const share = agreement.mean_majority_share;
+	const parts = [
+		typeof kappa === 'number' ? `Fleiss' κ ${kappa.toFixed(2)}` : undefined,
+		typeof share === 'number' ? `majority ${Math.round(share * 100)}% on average` : undefined,
+	].filter(Boolean);
+	return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+function when(iso: unknown): string {
+	return DateTime.fromISO(String(iso), { zone: 'utc' }).toFormat("yyyy-MM-dd HH:mm 'UTC'");
+}
