@@ -19,12 +19,34 @@ export function parseJsonl<T>(text: string, fileName: string, options: { wholeFi
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 			throw malformed(fileName, index, options.wholeFile, 'expected a JSON object');
 		}
+		if (nestedTooDeep(value)) {
+			throw malformed(fileName, index, options.wholeFile, `nested more than ${MAX_DEPTH} levels deep`);
+		}
 		records.push(value as T);
 	});
 	if (options.wholeFile && records.length === 0) {
 		throw malformed(fileName, 0, true, 'the file is empty');
 	}
 	return records;
+}
+
+/**
+ * Far deeper than any record Prolific writes, and shallow enough for what comes after: a value
+ * nested thousands of levels deep overflows the stack of every recursive copy or JSON.stringify
+ * (the Rows output's cells, n8n saving the execution).
+ */
+const MAX_DEPTH = 100;
+
+/** Walks the value with its own stack, since recursion is what deep nesting breaks. */
+function nestedTooDeep(value: object): boolean {
+	const pending: Array<[unknown, number]> = [[value, 1]];
+	for (let next = pending.pop(); next; next = pending.pop()) {
+		const [current, depth] = next;
+		if (typeof current !== 'object' || current === null) continue;
+		if (depth > MAX_DEPTH) return true;
+		for (const child of Object.values(current)) pending.push([child, depth + 1]);
+	}
+	return false;
 }
 
 function malformed(fileName: string, index: number, wholeFile: boolean | undefined, reason: string): ArchiveError {
