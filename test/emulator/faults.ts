@@ -10,7 +10,8 @@ export type Route =
 	| 'download';
 
 export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: string } & (
-	| { status: number; body?: unknown; retryAfter?: number | string }
+	/** `headers` are added to the answer, e.g. a redirect's `location` */
+	| { status: number; body?: unknown; retryAfter?: number | string; headers?: Record<string, string> }
 	/** destroy the socket; mid-body sends the headers and part of the body first */
 	| { reset: 'before-headers' | 'mid-body' }
 	/** answer normally, only later */

@@ -165,7 +165,10 @@ export class ProlificEmulator implements Settings {
 }
 
 function faultReply(side: 'api' | 'download', fault: Extract<Fault, { status: number }>, match: Match | undefined): Reply {
-	const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
+	const headers: Record<string, string> = {
+		...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }),
+		...fault.headers,
+	};
 	let reply: Reply;
 	if (typeof fault.body === 'string') {
 		// e.g. a gateway's HTML error page
