@@ -8,7 +8,7 @@ import {
 
 import { properties } from './description';
 import { router } from './actions/router';
-import { searchBatches } from './methods/listSearch';
+import { searchBatches, searchCollections } from './methods/listSearch';
 
 export class ProlificBatchExport implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,8 +17,9 @@ export class ProlificBatchExport implements INodeType {
 		icon: { light: 'file:prolific.svg', dark: 'file:prolific.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
-		description: 'Export a Prolific AI Task Builder batch: its submissions, tasks or rows, with uploaded files attached',
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Export a Prolific AI Task Builder batch or collection: its submissions, tasks or rows, with uploaded files attached',
 		defaults: { name: 'Prolific Batch Export' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -27,7 +28,7 @@ export class ProlificBatchExport implements INodeType {
 		properties,
 	};
 
-	methods = { listSearch: { searchBatches } };
+	methods = { listSearch: { searchBatches, searchCollections } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

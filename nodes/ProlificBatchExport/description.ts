@@ -84,46 +84,73 @@ const exportId: INodeProperties = {
 	displayOptions: { show: { operation: ['getExportStatus', 'downloadExport', 'deleteExportJob'] } },
 };
 
-export const batch: INodeProperties = {
-	displayName: 'Batch',
-	name: 'batch',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The AI Task Builder batch to export',
-	// n8n anchors these validation patterns with ^…$ itself.
-	modes: [
+/** Picks a batch or a collection: from a list, by its UUID, or from a pasted Prolific URL. */
+function locator(resource: 'batch' | 'collection', searchListMethod: string): INodeProperties {
+	const label = resource === 'batch' ? 'batch' : 'collection';
+	return {
+		displayName: resource === 'batch' ? 'Batch' : 'Collection',
+		name: resource,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: `The AI Task Builder ${label} to export`,
+		displayOptions: { show: { resource: [resource] } },
+		// n8n anchors these validation patterns with ^…$ itself.
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${label}...`,
+				typeOptions: { searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: `\\s*${UUID_PATTERN}\\s*`, errorMessage: `A ${label} ID is a UUID` },
+					},
+				],
+			},
+			{
+				displayName: 'By URL',
+				name: 'url',
+				type: 'string',
+				placeholder: `https://app.prolific.com/researcher/.../${label}s/0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b`,
+				extractValue: { type: 'regex', regex: `(${UUID_PATTERN})` },
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: `https?://.*${UUID_PATTERN}.*`,
+							errorMessage: `Paste a Prolific URL that contains the ${label} ID`,
+						},
+					},
+				],
+			},
+		],
+	};
+}
+
+export const batch = locator('batch', 'searchBatches');
+export const collection = locator('collection', 'searchCollections');
+
+const resource: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	default: 'batch',
+	options: [
+		{ name: 'Batch', value: 'batch', description: 'An AI Task Builder batch: tasks answered by participants' },
 		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a batch...',
-			typeOptions: { searchListMethod: 'searchBatches', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: '0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: `\\s*${UUID_PATTERN}\\s*`, errorMessage: 'A batch ID is a UUID' },
-				},
-			],
-		},
-		{
-			displayName: 'By URL',
-			name: 'url',
-			type: 'string',
-			placeholder: 'https://app.prolific.com/researcher/.../batches/0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b',
-			extractValue: { type: 'regex', regex: `(${UUID_PATTERN})` },
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: `https?://.*${UUID_PATTERN}.*`, errorMessage: 'Paste a Prolific URL that contains the batch ID' },
-				},
-			],
+			name: 'Collection',
+			value: 'collection',
+			description: 'An AI Task Builder collection: content participants submit themselves (no tasks)',
 		},
 	],
 };
@@ -317,4 +344,4 @@ export const options: INodeProperties = {
 	],
 };
 
-export const properties: INodeProperties[] = [operation, batch, exportId, output, includeFiles, options];
+export const properties: INodeProperties[] = [resource, operation, batch, collection, exportId, output, includeFiles, options];

@@ -10,6 +10,7 @@ import {
 import type { ArchiveLimits } from './archive/reader';
 import { DEFAULTS, UUID_PATTERN } from './description';
 import type { ExportSettings } from './export/lifecycle';
+import { RESOURCES, type ExportTarget, type Resource } from './export/target';
 import type { OutputSettings } from './output';
 import type { OutputMode } from './output/types';
 
@@ -29,7 +30,7 @@ export function parameter(
 }
 
 export interface BatchExportSettings {
-	batchId: string;
+	target: ExportTarget;
 	filters: IDataObject;
 	housekeeping: { deleteAfterDownload: boolean; freeExportSlot: boolean };
 	lifecycle: ExportSettings;
@@ -62,7 +63,7 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 	const options = parameter(ctx, 'options', itemIndex, {}) as Options;
 	const timezone = ctx.getTimezone();
 	return {
-		batchId: batchIdOf(ctx, itemIndex),
+		target: targetOf(ctx, itemIndex),
 		filters: Object.fromEntries(
 			Object.entries({
 				study_id: options.studyId?.trim() || undefined,
@@ -95,18 +96,22 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 	};
 }
 
-/** The batch UUID, wherever the value came from: a list pick, a typed ID, a pasted URL or an expression. */
-export function batchIdOf(ctx: ParameterSource, itemIndex: number): string {
-	const value = String(parameter(ctx, 'batch', itemIndex, '', { extractValue: true }) ?? '');
+/**
+ * The batch or collection to export, its UUID wherever the value came from: a list pick, a typed
+ * ID, a pasted URL or an expression. The trigger has no Resource parameter: it watches batches.
+ */
+export function targetOf(ctx: ParameterSource, itemIndex: number): ExportTarget {
+	const resource = parameter(ctx, 'resource', itemIndex, 'batch') as Resource;
+	const { label } = RESOURCES[resource];
+	const value = String(parameter(ctx, resource, itemIndex, '', { extractValue: true }) ?? '');
 	const match = value.match(new RegExp(UUID_PATTERN));
 	if (!match) {
-		throw new NodeOperationError(ctx.getNode(), `'${value.slice(0, 100)}' is not a Prolific batch ID`, {
-			description:
-				'A batch ID is a UUID such as 0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b. Pick the batch from the list, or copy its ID or URL from Prolific.',
+		throw new NodeOperationError(ctx.getNode(), `'${value.slice(0, 100)}' is not a Prolific ${label} ID`, {
+			description: `A ${label} ID is a UUID such as 0192a3b4-c5d6-7e8f-9a0b-1c2d3e4f5a6b. Pick the ${label} from the list, or copy its ID or URL from Prolific.`,
 			itemIndex,
 		});
 	}
-	return match[0].toLowerCase();
+	return { resource, id: match[0].toLowerCase() };
 }
 
 function seconds(value: number | undefined, fallback: number): number {

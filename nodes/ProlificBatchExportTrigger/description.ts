@@ -19,7 +19,7 @@ const TRIGGER_OPTIONS = [
 const withoutDisplayOptions = ({ displayOptions: _, ...property }: INodeProperties): INodeProperties => property;
 
 export const properties: INodeProperties[] = [
-	exportNode.batch,
+	withoutDisplayOptions(exportNode.batch),
 	{
 		...withoutDisplayOptions(exportNode.output),
 		description: 'How each new submission comes out',

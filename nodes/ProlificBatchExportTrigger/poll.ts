@@ -2,7 +2,7 @@ import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 import { ExportArchive } from '../ProlificBatchExport/archive/reader';
 import { SUBMISSIONS_FILE, type SubmissionRecord } from '../ProlificBatchExport/archive/records';
-import { BatchExportApi } from '../ProlificBatchExport/export/api';
+import { ExportApi } from '../ProlificBatchExport/export/api';
 import { deleteDownloadedJob } from '../ProlificBatchExport/export/housekeeping';
 import { runExport } from '../ProlificBatchExport/export/lifecycle';
 import { exportSteps } from '../ProlificBatchExport/export/steps';
@@ -27,8 +27,8 @@ export async function pollNewSubmissions(this: IPollFunctions): Promise<INodeExe
 	const budget = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : undefined;
 	if (budget) settings.lifecycle.timeoutMs = Math.min(settings.lifecycle.timeoutMs, Math.max(budget / 2, budget - 30_000));
 
-	const api = new BatchExportApi(this, settings.batchId);
-	const download = await runExport(exportSteps(this, api, settings, 0), settings.lifecycle, settings.batchId);
+	const api = new ExportApi(this, settings.target);
+	const download = await runExport(exportSteps(this, api, settings, 0), settings.lifecycle, settings.target);
 	if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, download.exportId);
 	const archive = await ExportArchive.open(download.archive, settings.limits);
 	const submissions = (await archive.readJsonl<SubmissionRecord>(SUBMISSIONS_FILE)) ?? [];
@@ -37,7 +37,7 @@ export async function pollNewSubmissions(this: IPollFunctions): Promise<INodeExe
 	if (!manual) rememberSubmissions(seen, submissions);
 	if (chosen.length === 0) return null;
 	const ids = new Set(chosen.map((record) => record.submission_id));
-	const items = await buildOutput(this, archive, download, settings.batchId, settings.output, 0, (all) =>
+	const items = await buildOutput(this, archive, download, settings.target, settings.output, 0, (all) =>
 		all.filter((record) => ids.has(record.submission_id)),
 	);
 	return [items];

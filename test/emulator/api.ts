@@ -30,6 +30,8 @@ export interface Incoming {
 /** `route` is undefined when the path exists but the method does not (405). */
 export interface Match {
 	route?: Route;
+	/** which family of paths matched: a batch's or a collection's */
+	kind?: 'batch' | 'collection';
 	batchId?: string;
 	exportId?: string;
 }
@@ -40,16 +42,21 @@ const ROUTES: [RegExp, Partial<Record<string, Route>>][] = [
 	[/^\/api\/v1\/users\/me$/, { GET: 'me' }],
 	[/^\/api\/v1\/workspaces$/, { GET: 'workspaces' }],
 	[/^\/api\/v1\/data-collection\/batches$/, { GET: 'batches' }],
+	[/^\/api\/v1\/data-collection\/collections$/, { GET: 'collections' }],
 	[/^\/api\/v1\/data-collection\/batches\/([^/]+)$/, { GET: 'batch' }],
-	[/^\/api\/v1\/data-collection\/batches\/([^/]+)\/export$/, { POST: 'export.request', GET: 'export.list' }],
-	[/^\/api\/v1\/data-collection\/batches\/([^/]+)\/export\/([^/]+)$/, { GET: 'export.status', DELETE: 'export.delete' }],
+	// Collections export through the same flow as batches, under their own paths.
+	[/^\/api\/v1\/data-collection\/(?:batches|collections)\/([^/]+)\/export$/, { POST: 'export.request', GET: 'export.list' }],
+	[/^\/api\/v1\/data-collection\/(?:batches|collections)\/([^/]+)\/export\/([^/]+)$/, { GET: 'export.status', DELETE: 'export.delete' }],
 ];
 
 export function matchApi(method: string, path: string): Match | undefined {
 	const trimmed = path.replace(/\/+$/, ''); // the trailing slash is optional everywhere
 	for (const [pattern, methods] of ROUTES) {
 		const m = pattern.exec(trimmed);
-		if (m) return { route: methods[method], batchId: m[1], exportId: m[2] };
+		if (m) {
+			const kind = trimmed.includes('/collections/') ? 'collection' : 'batch';
+			return { route: methods[method], kind, batchId: m[1], exportId: m[2] };
+		}
 	}
 	return undefined;
 }
@@ -65,9 +72,12 @@ export function handleApi(ctx: Context, req: Incoming, match: Match | undefined)
 	if (route === 'me') return json(200, SAMPLE_USER);
 	if (route === 'workspaces') return json(200, page(ctx.store.workspaces, req.query));
 	if (route === 'batches') return listBatches(ctx, req.query);
+	if (route === 'collections') return listCollections(ctx, req.query);
 
 	const entry = ctx.store.batches.get(batchId);
-	if (!entry) return apiError(404, 'Batch not found.');
+	if (!entry || (entry.kind ?? 'batch') !== (match.kind ?? 'batch')) {
+		return apiError(404, match.kind === 'collection' ? 'Collection not found.' : 'Batch not found.');
+	}
 	if (entry.forbidden) return apiError(403, FORBIDDEN_DETAIL);
 	if (route === 'batch') return json(200, batchView(entry.spec));
 	if (route === 'export.request') {
@@ -89,9 +99,26 @@ function page<T>(items: T[], query: Record<string, string>) {
 function listBatches(ctx: Context, query: Record<string, string>): Reply {
 	if (!query.workspace_id) return apiError(400, { workspace_id: ['This field is required.'] });
 	const batches = [...ctx.store.batches.values()]
-		.filter((b) => b.spec.workspace_id === query.workspace_id && !b.forbidden)
+		.filter((b) => b.spec.workspace_id === query.workspace_id && !b.forbidden && !b.kind)
 		.map((b) => batchView(b.spec));
 	return json(200, page(batches, query));
+}
+
+function listCollections(ctx: Context, query: Record<string, string>): Reply {
+	if (!query.workspace_id) return apiError(400, { workspace_id: ['This field is required.'] });
+	const collections = [...ctx.store.batches.values()]
+		.filter((b) => b.spec.workspace_id === query.workspace_id && !b.forbidden && b.kind === 'collection')
+		.map(({ spec }) => ({
+			id: spec.batch_id,
+			name: spec.name,
+			workspace_id: spec.workspace_id,
+			created_at: spec.created_at ?? spec.exported_at,
+			created_by: SAMPLE_USER.id,
+			schema_version: 1,
+			task_details: { task_name: spec.name, task_introduction: '', task_steps: '' },
+			collection_items: [],
+		}));
+	return json(200, page(collections, query));
 }
 
 function batchView(spec: BatchSpec) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ProlificEmulator } from './server';
 import { sampleBatches, sampleWorkspaces } from '../fixtures/sample-batch';
+import { sampleCollection } from '../fixtures/sample-collection';
 
 // node --import tsx test/emulator/cli.ts [--port 8787] [--download-port 8788] [--behaviour A|B] [--polls 2]
 const { values } = parseArgs({
@@ -23,9 +24,11 @@ void (async () => {
 	});
 	sampleWorkspaces.forEach((w) => emulator.addWorkspace(w));
 	sampleBatches.forEach((b) => emulator.addBatch(b));
+	emulator.addCollection(sampleCollection);
 	const { apiUrl, downloadOrigin, token } = emulator;
 	const batches = sampleBatches.map((b) => ({ id: b.batch_id, name: b.name }));
-	console.log(JSON.stringify({ apiUrl, downloadOrigin, token, batches }));
+	const collections = [{ id: sampleCollection.collection_id, name: sampleCollection.name }];
+	console.log(JSON.stringify({ apiUrl, downloadOrigin, token, batches, collections }));
 	const stop = () => void emulator.close().then(() => process.exit(0));
 	process.once('SIGINT', stop);
 	process.once('SIGTERM', stop);

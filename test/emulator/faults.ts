@@ -2,6 +2,7 @@ export type Route =
 	| 'me'
 	| 'workspaces'
 	| 'batches'
+	| 'collections'
 	| 'batch'
 	| 'export.request'
 	| 'export.status'

@@ -6,3 +6,5 @@ export type { RawZipEntry } from './raw-zip';
 export { ProlificEmulator } from './server';
 export type { EmulatorOptions, RecordedRequest } from './server';
 export type { ExportFilter, ExportJob, Workspace } from './store';
+export { buildCollectionArchive } from './collection-builder';
+export type { CollectionArchiveOptions, CollectionSpec, CollectionSubmissionSpec } from './collection-builder';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FORBIDDEN_DETAIL, handleApi, matchApi, type Context, type Incoming, type Match, type Settings } from './api';
 import type { BatchSpec } from './archive-builder';
+import { buildCollectionArchive, type CollectionArchiveOptions, type CollectionSpec } from './collection-builder';
 import { handleDownload, matchDownload } from './download';
 import { FaultQueue, type Fault } from './faults';
 import { apiError, json, s3Error, type Reply } from './replies';
@@ -88,6 +89,18 @@ export class ProlificEmulator implements Settings {
 			archive: archive && Promise.resolve(archive),
 			given: archive !== undefined,
 			forbidden: opts.forbidden ?? false,
+		});
+	}
+
+	/** A collection exports like a batch; its archive is built here unless given. */
+	addCollection(spec: CollectionSpec, archive?: Buffer, opts: CollectionArchiveOptions = {}): void {
+		const { collection_id, instructions, ...rest } = spec;
+		this.store.batches.set(collection_id, {
+			spec: { ...rest, batch_id: collection_id, instructions, task_ids: [], submissions: [], files: {} },
+			archive: archive ? Promise.resolve(archive) : buildCollectionArchive(spec, opts),
+			given: true,
+			forbidden: false,
+			kind: 'collection',
 		});
 	}
 

@@ -33,6 +33,8 @@ interface JobState extends ExportJob {
 }
 
 interface BatchEntry {
+	/** a collection is kept as a batch whose archive is given */
+	kind?: 'collection';
 	spec: BatchSpec;
 	/** built lazily once, unless given */
 	archive?: Promise<Buffer>;

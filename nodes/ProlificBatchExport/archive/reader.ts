@@ -14,10 +14,13 @@ export interface ArchiveLimits {
 	maxFiles: number;
 }
 
+/** The documented top-level files of a batch's export and of a collection's. */
 const TOP_LEVEL_FILES = new Set([
 	'responses-by-submission.jsonl',
 	'responses-by-task.jsonl',
 	BATCH_FILE,
+	'responses.jsonl',
+	'collection.json',
 	'README.md',
 ]);
 
@@ -112,11 +115,11 @@ export class ExportArchive {
 		return text === undefined ? undefined : parseJsonl<T>(text, name);
 	}
 
-	/** batch.json, or a bare description when an older or partial archive lacks it. */
-	async readBatch(): Promise<BatchInfo> {
-		const text = await this.readText(BATCH_FILE);
+	/** batch.json (or a collection's collection.json), or a bare description when the archive lacks it. */
+	async readBatch(name = BATCH_FILE): Promise<BatchInfo> {
+		const text = await this.readText(name);
 		if (text === undefined) return { instructions: [] };
-		const [batch] = parseJsonl<BatchInfo>(text, BATCH_FILE, { wholeFile: true });
+		const [batch] = parseJsonl<BatchInfo>(text, name, { wholeFile: true });
 		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : [] };
 	}
 

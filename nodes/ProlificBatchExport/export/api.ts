@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { prolificApiRequest, type Context } from '../transport';
 import type { ExportJob } from './lifecycle';
+import { Named, named, RESOURCES, type ExportTarget } from './target';
 
 /** One entry of behaviour B's job list. */
 export interface ExportJobSummary {
@@ -11,16 +12,16 @@ export interface ExportJobSummary {
 	created_at: string;
 }
 
-/** Prolific's export endpoints for one batch, each call made through the transport. */
-export class BatchExportApi {
+/** Prolific's export endpoints for one batch or collection, each call made through the transport. */
+export class ExportApi {
 	private readonly path: string;
 
 	constructor(
 		private readonly ctx: Context,
-		readonly batchId: string,
+		readonly target: ExportTarget,
 		private readonly itemIndex?: number,
 	) {
-		this.path = `/api/v1/data-collection/batches/${batchId}/export`;
+		this.path = `/api/v1/data-collection/${RESOURCES[target.resource].path}/${target.id}/export`;
 	}
 
 	async request(filters: IDataObject, deadline?: number): Promise<ExportJob> {
@@ -28,7 +29,7 @@ export class BatchExportApi {
 			method: 'POST',
 			path: this.path,
 			qs: filters,
-			notFound: `Batch ${this.batchId} not found`,
+			notFound: `${Named(this.target)} not found`,
 			itemIndex: this.itemIndex,
 			deadline,
 		});
@@ -38,7 +39,7 @@ export class BatchExportApi {
 		return await prolificApiRequest<ExportJob>(this.ctx, {
 			method: 'GET',
 			path: `${this.path}/${encodeURIComponent(exportId)}`,
-			notFound: `Export ${exportId} of batch ${this.batchId} not found`,
+			notFound: `Export ${exportId} of ${named(this.target)} not found`,
 			itemIndex: this.itemIndex,
 			deadline,
 		});
@@ -49,7 +50,7 @@ export class BatchExportApi {
 		const body = await prolificApiRequest<{ results?: ExportJobSummary[] } | ExportJobSummary[]>(this.ctx, {
 			method: 'GET',
 			path: this.path,
-			notFound: `Batch ${this.batchId} not found`,
+			notFound: `${Named(this.target)} not found`,
 			itemIndex: this.itemIndex,
 		});
 		return Array.isArray(body) ? body : (body.results ?? []);
@@ -59,7 +60,7 @@ export class BatchExportApi {
 		await prolificApiRequest(this.ctx, {
 			method: 'DELETE',
 			path: `${this.path}/${encodeURIComponent(exportId)}`,
-			notFound: `Export ${exportId} of batch ${this.batchId} not found`,
+			notFound: `Export ${exportId} of ${named(this.target)} not found`,
 			itemIndex: this.itemIndex,
 		});
 	}

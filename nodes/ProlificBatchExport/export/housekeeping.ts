@@ -1,6 +1,6 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import type { BatchExportApi } from './api';
+import type { ExportApi } from './api';
 
 /**
  * Behaviour B keeps every export job, at most 10 per batch: a workflow that exports on a
@@ -16,7 +16,7 @@ export function isJobLimitError(error: unknown): boolean {
 }
 
 /** Deletes the batch's oldest finished export job; false when there is none to delete. */
-export async function freeOldestJob(api: BatchExportApi): Promise<boolean> {
+export async function freeOldestJob(api: ExportApi): Promise<boolean> {
 	const jobs = await api.list();
 	const oldest = jobs
 		.filter((job) => FINISHED.has(job.status))
@@ -30,7 +30,7 @@ export async function freeOldestJob(api: BatchExportApi): Promise<boolean> {
  * Deletes a job this run created, once its archive is downloaded. Cleanup must never cost the
  * export: a server without job deletion (or any other refusal) leaves the job as it was.
  */
-export async function deleteDownloadedJob(api: BatchExportApi, exportId: string | undefined): Promise<boolean> {
+export async function deleteDownloadedJob(api: ExportApi, exportId: string | undefined): Promise<boolean> {
 	if (!exportId) return false;
 	return await api.delete(exportId).then(
 		() => true,

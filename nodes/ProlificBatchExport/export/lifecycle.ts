@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 
+import { named, type ExportTarget } from './target';
+
 /** One answer of the export endpoints (POST or status GET): decided on `status`, never on HTTP code. */
 export interface ExportJob {
 	status?: string;
@@ -63,7 +65,7 @@ type State =
 export async function runExport(
 	steps: ExportSteps,
 	settings: ExportSettings,
-	batchId: string,
+	target: ExportTarget,
 	/** An export already requested, e.g. by the Start Export operation. */
 	existingExportId?: string,
 ): Promise<DownloadedExport> {
@@ -86,7 +88,7 @@ export async function runExport(
 			case 'failed':
 				if (++failures > settings.failedRetries) {
 					throw new ExportError(
-						`Prolific could not generate the export of batch ${batchId} (failed ${failures} times)`,
+						`Prolific could not generate the export of ${named(target)} (failed ${failures} times)`,
 						"Prolific's export job failed. Run the node again later, or raise the 'Retries for Failed Exports' option. If it keeps failing, report the batch ID to Prolific support.",
 					);
 				}
@@ -105,7 +107,7 @@ export async function runExport(
 		} else if (state.step === 'status') {
 			if (state.delay) {
 				const left = deadline - Date.now();
-				if (left <= 0) throw timedOut(batchId, settings.timeoutMs, statusChecks, lastExportId);
+				if (left <= 0) throw timedOut(target, settings.timeoutMs, statusChecks, lastExportId);
 				await steps.wait(Math.min(settings.pollIntervalMs, left));
 			}
 			statusChecks++;
@@ -122,7 +124,7 @@ export async function runExport(
 			}
 			if (++refreshes > MAX_LINK_REFRESHES) {
 				throw new ExportError(
-					`The download link for batch ${batchId} kept being refused, even after ${MAX_LINK_REFRESHES} fresh links`,
+					`The download link for ${named(target)} kept being refused, even after ${MAX_LINK_REFRESHES} fresh links`,
 					"Check that this machine's clock is right (links are time-limited), then run the node again.",
 				);
 			}
@@ -155,10 +157,10 @@ function unexpected(job: ExportJob): ExportError {
 	);
 }
 
-function timedOut(batchId: string, timeoutMs: number, checks: number, exportId?: string): ExportError {
+function timedOut(target: ExportTarget, timeoutMs: number, checks: number, exportId?: string): ExportError {
 	const waited = timeoutMs >= 60_000 ? `${+(timeoutMs / 60_000).toFixed(1)} min` : `${+(timeoutMs / 1000).toFixed(1)} s`;
 	return new ExportError(
-		`The export of batch ${batchId} was not ready after ${waited} (${checks} status checks)`,
+		`The export of ${named(target)} was not ready after ${waited} (${checks} status checks)`,
 		`Prolific is still generating it${exportId ? ` (export ID ${exportId})` : ''}. Raise the 'Timeout' option, or run the node again later: Prolific hands back the same export instead of starting over.`,
 	);
 }

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { ArchiveLimits } from '../archive/reader';
 import { wait } from '../transport/backoff';
 import { cancelSignal, downloadArchive, DownloadExpiredError, type Context } from '../transport';
-import type { BatchExportApi } from './api';
+import type { ExportApi } from './api';
 import { freeOldestJob, isJobLimitError } from './housekeeping';
 import type { ExportSteps } from './lifecycle';
 
@@ -14,7 +14,7 @@ export interface StepSettings {
 }
 
 /** Binds the lifecycle's steps to Prolific's endpoints, the download and housekeeping. */
-export function exportSteps(ctx: Context, api: BatchExportApi, settings: StepSettings, itemIndex: number): ExportSteps {
+export function exportSteps(ctx: Context, api: ExportApi, settings: StepSettings, itemIndex: number): ExportSteps {
 	return {
 		requestExport: async (deadline) => await api.request(settings.filters, deadline),
 		getExportStatus: async (exportId, deadline) => await api.status(exportId, deadline),

@@ -1,12 +1,10 @@
 import { DateTime } from 'luxon';
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { ExportArchive } from '../archive/reader';
-import type { SubmissionRecord, TaskRecord } from '../archive/records';
-import { SUBMISSIONS_FILE, TASKS_FILE } from '../archive/records';
-import type { DownloadedExport } from '../export/lifecycle';
 import { normalisePath } from '../archive/paths';
-import { shapeSubmissions } from './submissions';
+import type { DownloadedExport } from '../export/lifecycle';
+import type { ExportContents } from './contents';
+import { submissionFileRefs } from './submissions';
 import type { OutputContext } from './types';
 
 /** The official CLI's name: `<batch-id>-export-<YYYYMMDD-HHMMSS>.zip`, in the workflow's time zone. */
@@ -17,29 +15,30 @@ export function archiveFileName(batchId: string, timezone: string, now = DateTim
 /** One item: the ZIP as binary `data`, and a summary of what it holds. */
 export async function archiveItem(
 	ctx: OutputContext,
-	archive: ExportArchive,
+	contents: ExportContents,
 	download: DownloadedExport,
-	batchId: string,
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
-	const batch = await archive.readBatch();
-	const submissions = (await archive.readJsonl<SubmissionRecord>(SUBMISSIONS_FILE)) ?? [];
-	const tasks = (await archive.readJsonl<TaskRecord>(TASKS_FILE)) ?? [];
-	const referenced = shapeSubmissions(submissions).flatMap((item) => item.files);
+	const { archive, kind, target } = contents;
+	const info = await contents.info();
+	// The archive is delivered even without its records: counting them is a courtesy.
+	const submissions = archive.has(kind.submissionsFile) ? await contents.submissions() : [];
+	const tasks = kind.tasksFile && archive.has(kind.tasksFile) ? await contents.tasks() : undefined;
+	const referenced = submissions.flatMap(({ record }) => submissionFileRefs(record));
 	const referencedPaths = new Set(referenced.map((file) => normalisePath(file.path)));
-	const fileName = archiveFileName(batchId, ctx.getTimezone());
+	const fileName = archiveFileName(target.id, ctx.getTimezone());
 	return {
 		json: {
-			batch_id: batchId,
-			batch_name: batch.name ?? null,
+			...contents.idField,
+			[kind.nameKey]: info.name ?? null,
 			file_name: fileName,
 			size_bytes: download.archive.length,
 			export_id: download.exportId ?? null,
-			exported_at: batch.exported_at ?? null,
+			exported_at: info.exported_at ?? null,
 			expires_at: download.expiresAt ?? null,
 			submissions: submissions.length,
-			participants: new Set(submissions.map((record) => record.participant_id)).size,
-			tasks: tasks.length,
+			participants: new Set(submissions.map(({ record }) => record.participant_id)).size,
+			...(kind.tasksFile && { tasks: tasks?.length ?? 0 }),
 			files: archive.fileNames.length,
 			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
 			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,

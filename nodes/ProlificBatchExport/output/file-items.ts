@@ -1,8 +1,8 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { ExportArchive } from '../archive/reader';
 import { baseName, normalisePath } from '../archive/paths';
 import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
+import type { ExportContents } from './contents';
 import { safeFileName } from './files';
 import { submissionFileRefs, submissionResponses } from './submissions';
 import type { FileRef, OutputContext } from './types';
@@ -26,12 +26,13 @@ interface FileEntry extends FileRef {
  */
 export async function fileItems(
 	ctx: OutputContext,
-	archive: ExportArchive,
-	batch: BatchInfo,
-	submissions: SubmissionRecord[],
+	contents: ExportContents,
 	settings: FileItemSettings,
 	itemIndex: number,
 ): Promise<{ items: INodeExecutionData[]; missing: number; unreferenced: number }> {
+	const { archive, kind } = contents;
+	const batch = await contents.info();
+	const submissions = (await contents.submissions()).map(({ record }) => record);
 	const descriptions = instructionDescriptions(batch, submissions);
 	const entries = referencedFiles(submissions);
 	const seen = new Set(entries.map((entry) => normalisePath(entry.path)));
@@ -45,11 +46,12 @@ export async function fileItems(
 		const binary = await ctx.helpers.prepareBinaryData(bytes, fileName);
 		items.push({
 			json: {
-				batch_id: batch.batch_id ?? null,
-				batch_name: batch.name ?? null,
+				...contents.idField,
+				[kind.nameKey]: batch.name ?? null,
 				submission_id: entry.submission_id,
 				participant_id: entry.participant_id,
-				task_id: entry.task_id,
+				// A collection's only "task" is the collection itself.
+				task_id: kind.tasksFile ? entry.task_id : null,
 				instruction_id: entry.instruction_id,
 				instruction: (entry.instruction_id && descriptions.get(entry.instruction_id)) ?? null,
 				original_name: entry.name,

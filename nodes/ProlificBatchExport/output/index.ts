@@ -1,10 +1,11 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { ArchiveError } from '../archive/errors';
 import { normalisePath } from '../archive/paths';
 import { ExportArchive, type ArchiveLimits } from '../archive/reader';
-import { SUBMISSIONS_FILE, TASKS_FILE, type SubmissionRecord, type TaskRecord } from '../archive/records';
+import type { SubmissionRecord, TaskRecord } from '../archive/records';
 import type { DownloadedExport } from '../export/lifecycle';
+import { Named, type ExportTarget } from '../export/target';
+import { ExportContents } from './contents';
 import { archiveItem } from './archive';
 import { fileItems, type FileItemSettings } from './file-items';
 import { attachFiles, describeFilesInline, placeUnreferencedFiles, type StrayScope } from './files';
@@ -27,11 +28,11 @@ export interface OutputSettings extends FileItemSettings {
 export async function outputExport(
 	ctx: OutputContext,
 	download: DownloadedExport,
-	settings: { batchId: string; limits: ArchiveLimits; output: OutputSettings },
+	settings: { target: ExportTarget; limits: ArchiveLimits; output: OutputSettings },
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const archive = await ExportArchive.open(download.archive, settings.limits);
-	return await buildOutput(ctx, archive, download, settings.batchId, settings.output, itemIndex);
+	return await buildOutput(ctx, archive, download, settings.target, settings.output, itemIndex);
 }
 
 /** Turns a downloaded export into the items of the chosen output, files attached. */
@@ -39,26 +40,23 @@ export async function buildOutput(
 	ctx: OutputContext,
 	archive: ExportArchive,
 	download: DownloadedExport,
-	batchId: string,
+	target: ExportTarget,
 	settings: OutputSettings,
 	itemIndex: number,
 	/** Which submissions to output (Submissions and Rows); all by default. */
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[],
 ): Promise<INodeExecutionData[]> {
-	if (settings.mode === 'archive') return [await archiveItem(ctx, archive, download, batchId, itemIndex)];
-	if (settings.mode === 'summary') {
-		const submissions = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
-		return [summaryItem(archive, download, batchId, await archive.readBatch(), submissions, itemIndex)];
-	}
+	const contents = new ExportContents(archive, target);
+	if (settings.mode === 'archive') return [await archiveItem(ctx, contents, download, itemIndex)];
+	if (settings.mode === 'summary') return [await summaryItem(contents, download, itemIndex)];
 	if (settings.mode === 'files') {
-		const submissions = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
-		const result = await fileItems(ctx, archive, await archive.readBatch(), submissions, settings, itemIndex);
-		reportFileProblems(ctx, batchId, result.missing, result.unreferenced, true);
+		const result = await fileItems(ctx, contents, settings, itemIndex);
+		reportFileProblems(ctx, target, result.missing, result.unreferenced, true);
 		return result.items;
 	}
 
-	const { shaped, scope, closing } = await shape(archive, settings, select);
-	const last = closing ? [{ json: { batch_id: batchId, ...closing }, pairedItem: { item: itemIndex } }] : [];
+	const { shaped, scope, closing } = await shape(contents, settings, select);
+	const last = closing ? [{ json: { ...contents.idField, ...closing }, pairedItem: { item: itemIndex } }] : [];
 	if (!settings.includeFiles) {
 		return [...shaped.map((item) => ({ json: item.json, pairedItem: { item: itemIndex } })), ...last];
 	}
@@ -74,28 +72,33 @@ export async function buildOutput(
 				: { ...item.json, files };
 		items.push({ json, binary, pairedItem: { item: itemIndex } });
 	}
-	reportFileProblems(ctx, batchId, missing, unreferenced);
+	reportFileProblems(ctx, target, missing, unreferenced);
 	return [...items, ...last];
 }
 
 async function shape(
-	archive: ExportArchive,
+	contents: ExportContents,
 	settings: OutputSettings,
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[],
 ): Promise<{ shaped: ShapedItem[]; scope?: StrayScope; closing?: IDataObject }> {
 	if (settings.mode === 'tasks') {
-		const tasks = await readRecords<TaskRecord>(archive, TASKS_FILE);
+		const tasks = await contents.tasks();
 		const closing = settings.agreement ? { agreement_summary: batchAgreement(tasks) } : undefined;
 		return { shaped: shapeTasks(tasks, settings.agreement), closing };
 	}
-	const all = await readRecords<SubmissionRecord>(archive, SUBMISSIONS_FILE);
-	const submissions = select ? select(all) : all;
+	const all = await contents.submissions();
+	const chosen = select ? new Set(select(all.map(({ record }) => record))) : undefined;
+	const submissions = chosen ? all.filter(({ record }) => chosen.has(record)) : all;
 	// Files of submissions left out are not strays: only the export as a whole says what is.
-	const scope = select && {
-		referenced: new Set(all.flatMap((record) => submissionFileRefs(record).map((file) => normalisePath(file.path)))),
+	const scope = chosen && {
+		referenced: new Set(
+			all.flatMap(({ record }) => submissionFileRefs(record).map((file) => normalisePath(file.path))),
+		),
 	};
 	if (settings.mode === 'rows') {
-		const rows = shapeRows(submissions, await archive.readBatch(), settings.includeFiles, settings.agreement);
+		const records = submissions.map(({ record }) => record);
+		const taskColumn = contents.target.resource === 'batch' ? 'task_id' : contents.kind.idKey;
+		const rows = shapeRows(records, await contents.info(), settings.includeFiles, settings.agreement, taskColumn);
 		return { shaped: rows, scope };
 	}
 	return { shaped: shapeSubmissions(submissions), scope };
@@ -114,21 +117,10 @@ function batchAgreement(tasks: TaskRecord[]): IDataObject[] {
 	});
 }
 
-async function readRecords<T>(archive: ExportArchive, name: string): Promise<T[]> {
-	const records = await archive.readJsonl<T>(name);
-	if (records === undefined) {
-		throw new ArchiveError(
-			`The export archive has no ${name}`,
-			'The archive is incomplete. Run the node again for a fresh export, or choose the Archive output to inspect it.',
-		);
-	}
-	return records;
-}
-
 /** Missing and unreferenced files are marked in the items; this makes sure someone sees them. */
 function reportFileProblems(
 	ctx: OutputContext,
-	batchId: string,
+	target: ExportTarget,
 	missing: number,
 	unreferenced: number,
 	oneItemPerFile = false,
@@ -141,7 +133,7 @@ function reportFileProblems(
 	].filter(Boolean);
 	if (problems.length && typeof ctx.addExecutionHints === 'function') {
 		ctx.addExecutionHints({
-			message: `Batch ${batchId}: ${problems.join('; ')}.${oneItemPerFile ? '' : " See the 'files' field of the items."}`,
+			message: `${Named(target)}: ${problems.join('; ')}.${oneItemPerFile ? '' : " See the 'files' field of the items."}`,
 			type: 'warning',
 			location: 'outputPane',
 		});

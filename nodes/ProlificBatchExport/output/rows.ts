@@ -6,7 +6,6 @@ import { flattenResponse } from './flatten';
 import { submissionClaims, submissionFileRefs, submissionResponses } from './submissions';
 import type { ShapedItem } from './types';
 
-export const ROW_FIELDS = ['submission_id', 'participant_id', 'task_id', 'created_at'];
 export const ROW_FILES_COLUMN = 'files';
 
 /** A column after the fixed ones: an instruction's answer, or (with agreement) its task's majority. */
@@ -27,9 +26,13 @@ export function shapeRows(
 	batch: BatchInfo,
 	includeFiles: boolean,
 	withAgreement = false,
+	/** A collection's rows name its ID where a batch's name the task. */
+	taskColumn = 'task_id',
 ): ShapedItem[] {
 	const tallies = withAgreement ? tallyByTask(records) : new Map<string, Tally>();
-	const columns = rowColumns(records, batch, includeFiles, new Set([...tallies.keys()].map((key) => key.split('/')[1])));
+	const fixed = ['submission_id', 'participant_id', taskColumn, 'created_at'];
+	const choices = new Set([...tallies.keys()].map((key) => key.split('/')[1]));
+	const columns = rowColumns(records, batch, includeFiles ? [...fixed, ROW_FILES_COLUMN] : fixed, choices);
 	const items: ShapedItem[] = [];
 	for (const record of records) {
 		for (const [taskId, instructions] of submissionResponses(record)) {
@@ -44,7 +47,7 @@ export function shapeRows(
 			const json = Object.fromEntries([
 				['submission_id', record.submission_id],
 				['participant_id', record.participant_id ?? ''],
-				['task_id', taskId],
+				[taskColumn, taskId],
 				['created_at', record.created_at ?? ''],
 				...columns.map((column) => [column.name, cell(column)]),
 			]) as IDataObject;
@@ -73,13 +76,8 @@ function tallyByTask(records: SubmissionRecord[]): Map<string, Tally> {
 }
 
 /** Columns with unique names; instructions missing from batch.json come last. */
-function rowColumns(
-	records: SubmissionRecord[],
-	batch: BatchInfo,
-	includeFiles: boolean,
-	choices: Set<string>,
-): Column[] {
-	const used = new Set(includeFiles ? [...ROW_FIELDS, ROW_FILES_COLUMN] : ROW_FIELDS);
+function rowColumns(records: SubmissionRecord[], batch: BatchInfo, taken: string[], choices: Set<string>): Column[] {
+	const used = new Set(taken);
 	const seen = new Set<string>();
 	const columns: Column[] = [];
 	const unique = (base: string) => {

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isInstructionResponse, uploadedFiles, type SubmissionRecord } from '../archive/records';
+import type { Submission } from './contents';
 import type { FileRef, ShapedItem } from './types';
 
 /** Object-typed `responses`, or none: a record without them still yields its item. */
@@ -43,10 +44,10 @@ export function submissionClaims(record: SubmissionRecord, onlyTask?: string): S
 	return claims;
 }
 
-/** One item per line of responses-by-submission.jsonl, the record unchanged. */
-export function shapeSubmissions(records: SubmissionRecord[]): ShapedItem[] {
-	return records.map((record) => ({
-		json: record as IDataObject,
+/** One item per submission: a batch's line of responses-by-submission.jsonl unchanged. */
+export function shapeSubmissions(submissions: Submission[]): ShapedItem[] {
+	return submissions.map(({ record, json }) => ({
+		json: json as IDataObject,
 		files: submissionFileRefs(record),
 		claims: submissionClaims(record),
 	}));

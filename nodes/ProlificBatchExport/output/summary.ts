@@ -2,10 +2,10 @@ import { DateTime } from 'luxon';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { formatBytes } from '../bytes';
-import type { ExportArchive } from '../archive/reader';
-import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
+import { isInstructionResponse, type BatchInfo } from '../archive/records';
 import type { DownloadedExport } from '../export/lifecycle';
 import { groupChoices, instructionAgreement, type Placed } from './agreement';
+import type { ExportContents } from './contents';
 import { submissionResponses } from './submissions';
 
 /**
@@ -13,14 +13,14 @@ import { submissionResponses } from './submissions';
  * span, how complete each instruction is and how far participants agree. Every number comes
  * from the records themselves; unknown instruction types are counted but not scored.
  */
-export function summaryItem(
-	archive: ExportArchive,
+export async function summaryItem(
+	contents: ExportContents,
 	download: DownloadedExport,
-	batchId: string,
-	batch: BatchInfo,
-	submissions: SubmissionRecord[],
 	itemIndex: number,
-): INodeExecutionData {
+): Promise<INodeExecutionData> {
+	const { archive, kind } = contents;
+	const batch = await contents.info();
+	const submissions = (await contents.submissions()).map(({ record }) => record);
 	const placed: Placed[] = submissions.flatMap((record) =>
 		submissionResponses(record).flatMap(([taskId, instructions]) =>
 			instructions.map(([id, response]): Placed => [taskId, id, response]),
@@ -35,20 +35,21 @@ export function summaryItem(
 	const filesSize = archive.fileNames.reduce((sum, name) => sum + (archive.declaredSize(name) ?? 0), 0);
 	const instructions = instructionSummaries(batch, placed, answered);
 	const summary: IDataObject = {
-		batch_id: batchId,
-		batch_name: batch.name ?? null,
+		...contents.idField,
+		[kind.nameKey]: batch.name ?? null,
 		exported_at: batch.exported_at ?? null,
 		export_id: download.exportId ?? null,
 		submissions: submissions.length,
 		participants: new Set(submissions.map((record) => record.participant_id)).size,
-		tasks: tasks.size,
+		...(kind.tasksFile && { tasks: tasks.size }),
 		files: archive.fileNames.length,
 		files_size_bytes: filesSize,
 		first_submission_at: times[0]?.toISO() ?? null,
 		last_submission_at: times.at(-1)?.toISO() ?? null,
 		instructions,
 	};
-	return { json: { ...summary, text: summaryText(summary, instructions) }, pairedItem: { item: itemIndex } };
+	const title = String(batch.name ?? contents.target.id);
+	return { json: { ...summary, text: summaryText(title, summary, instructions) }, pairedItem: { item: itemIndex } };
 }
 
 function instructionSummaries(batch: BatchInfo, placed: Placed[], answered: number): IDataObject[] {
@@ -80,13 +81,13 @@ function instructionSummaries(batch: BatchInfo, placed: Placed[], answered: numb
 }
 
 /** Plain text that reads well in Slack or an email. */
-function summaryText(summary: IDataObject, instructions: IDataObject[]): string {
+function summaryText(title: string, summary: IDataObject, instructions: IDataObject[]): string {
 	const span =
 		summary.first_submission_at && summary.last_submission_at
 			? ` Submitted between ${when(summary.first_submission_at)} and ${when(summary.last_submission_at)}.`
 			: '';
 	const lines = [
-		`${String(summary.batch_name ?? summary.batch_id)}: ${summary.submissions} submissions from ${summary.participants} participants across ${summary.tasks} tasks, ${summary.files} files (${formatBytes(Number(summary.files_size_bytes))}).${span}`,
+		`${title}: ${summary.submissions} submissions from ${summary.participants} participants${summary.tasks === undefined ? '' : ` across ${summary.tasks} tasks`}, ${summary.files} files (${formatBytes(Number(summary.files_size_bytes))}).${span}`,
 		'Completion:',
 		...instructions.map(
 			(instruction) =>

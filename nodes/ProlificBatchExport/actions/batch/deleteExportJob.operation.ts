@@ -1,11 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { BatchExportApi } from '../../export/api';
-import { batchIdOf, exportIdOf } from '../../settings';
+import { ExportApi } from '../../export/api';
+import { RESOURCES } from '../../export/target';
+import { exportIdOf, targetOf } from '../../settings';
 
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const batchId = batchIdOf(ctx, itemIndex);
+	const target = targetOf(ctx, itemIndex);
 	const exportId = exportIdOf(ctx, itemIndex);
-	await new BatchExportApi(ctx, batchId, itemIndex).delete(exportId);
-	return [{ json: { batch_id: batchId, export_id: exportId, deleted: true }, pairedItem: { item: itemIndex } }];
+	await new ExportApi(ctx, target, itemIndex).delete(exportId);
+	return [{ json: { [RESOURCES[target.resource].idKey]: target.id, export_id: exportId, deleted: true }, pairedItem: { item: itemIndex } }];
 }

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { BatchExportApi } from '../../export/api';
+import { ExportApi } from '../../export/api';
 import { runExport } from '../../export/lifecycle';
 import { exportSteps } from '../../export/steps';
 import { outputExport } from '../../output';
@@ -9,8 +9,8 @@ import { exportIdOf, readSettings } from '../../settings';
 /** The one-step export's outputs for an export started earlier; waits if it is still generating. */
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const settings = readSettings(ctx, itemIndex);
-	const api = new BatchExportApi(ctx, settings.batchId, itemIndex);
+	const api = new ExportApi(ctx, settings.target, itemIndex);
 	const steps = exportSteps(ctx, api, settings, itemIndex);
-	const download = await runExport(steps, settings.lifecycle, settings.batchId, exportIdOf(ctx, itemIndex));
+	const download = await runExport(steps, settings.lifecycle, settings.target, exportIdOf(ctx, itemIndex));
 	return await outputExport(ctx, download, settings, itemIndex);
 }

@@ -1,12 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { BatchExportApi } from '../../export/api';
-import { batchIdOf, exportIdOf } from '../../settings';
+import { ExportApi } from '../../export/api';
+import { exportIdOf, targetOf } from '../../settings';
 import { jobItem } from './jobItem';
 
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const batchId = batchIdOf(ctx, itemIndex);
+	const target = targetOf(ctx, itemIndex);
 	const exportId = exportIdOf(ctx, itemIndex);
-	const job = await new BatchExportApi(ctx, batchId, itemIndex).status(exportId);
-	return [jobItem(batchId, job, itemIndex, exportId)];
+	const job = await new ExportApi(ctx, target, itemIndex).status(exportId);
+	return [jobItem(target, job, itemIndex, exportId)];
 }

@@ -1,12 +1,13 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { ExportJob } from '../../export/lifecycle';
+import { RESOURCES, type ExportTarget } from '../../export/target';
 
 /** An export job as an item: the same fields whichever endpoint answered. */
-export function jobItem(batchId: string, job: ExportJob, itemIndex: number, exportId?: string): INodeExecutionData {
+export function jobItem(target: ExportTarget, job: ExportJob, itemIndex: number, exportId?: string): INodeExecutionData {
 	return {
 		json: {
-			batch_id: batchId,
+			[RESOURCES[target.resource].idKey]: target.id,
 			export_id: job.export_id ?? exportId ?? null,
 			status: job.status ?? null,
 			url: job.url ?? null,

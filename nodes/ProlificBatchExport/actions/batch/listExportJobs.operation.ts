@@ -1,16 +1,17 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { BatchExportApi } from '../../export/api';
-import { batchIdOf } from '../../settings';
+import { ExportApi } from '../../export/api';
+import { RESOURCES } from '../../export/target';
+import { targetOf } from '../../settings';
 
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const batchId = batchIdOf(ctx, itemIndex);
-	const listed = await new BatchExportApi(ctx, batchId, itemIndex).list().then(
+	const target = targetOf(ctx, itemIndex);
+	const listed = await new ExportApi(ctx, target, itemIndex).list().then(
 		(jobs) => ({ jobs }),
 		(error: unknown) => ({ error }),
 	);
 	if ('jobs' in listed) {
-		return listed.jobs.map((job) => ({ json: { batch_id: batchId, ...job }, pairedItem: { item: itemIndex } }));
+		return listed.jobs.map((job) => ({ json: { [RESOURCES[target.resource].idKey]: target.id, ...job }, pairedItem: { item: itemIndex } }));
 	}
 	// Servers that follow the export guide keep one export per batch and have no job list.
 	if (listed.error instanceof NodeApiError && listed.error.httpCode === '405') {

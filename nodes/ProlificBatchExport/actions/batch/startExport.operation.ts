@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { BatchExportApi } from '../../export/api';
+import { ExportApi } from '../../export/api';
 import { requestWithRoom } from '../../export/lifecycle';
 import { exportSteps } from '../../export/steps';
 import { readSettings } from '../../settings';
@@ -9,8 +9,8 @@ import { jobItem } from './jobItem';
 /** Asks for an export and returns at once: for exports longer than an execution should wait. */
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const settings = readSettings(ctx, itemIndex);
-	const api = new BatchExportApi(ctx, settings.batchId, itemIndex);
+	const api = new ExportApi(ctx, settings.target, itemIndex);
 	const deadline = Date.now() + settings.lifecycle.timeoutMs;
 	const job = await requestWithRoom(exportSteps(ctx, api, settings, itemIndex), deadline);
-	return [jobItem(settings.batchId, job, itemIndex)];
+	return [jobItem(settings.target, job, itemIndex)];
 }
