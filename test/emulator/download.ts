@@ -37,7 +37,8 @@ export async function handleDownload({ store, faults }: Context, req: Incoming, 
 	// HEAD only peeks, so the GET that follows still gets the faulty archive.
 	const fault = faults.take('download', job.batch_id, ['archive'], req.method === 'GET');
 	const body = fault && 'archive' in fault ? damaged(archive, fault.archive) : archive;
-	return { status: 200, headers: { 'content-type': 'application/zip' }, body };
+	const chunked = faults.take('download', job.batch_id, ['chunked'], req.method === 'GET');
+	return { status: 200, headers: { 'content-type': 'application/zip', ...(chunked && { 'transfer-encoding': 'chunked' }) }, body };
 }
 
 function damaged(archive: Buffer, how: 'truncated' | 'corrupt' | Buffer): Buffer {

@@ -23,9 +23,11 @@ export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: s
 	| { expireUrl: true }
 	/** the download serves this instead of the job's archive */
 	| { archive: 'truncated' | 'corrupt' | Buffer }
+	/** the download is sent in chunks, without a Content-Length, as some hosts and proxies do */
+	| { chunked: true }
 );
 
-type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive';
+type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive' | 'chunked';
 
 /** Pending faults, consumed in injection order by the requests they match. */
 export class FaultQueue {

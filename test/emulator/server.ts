@@ -198,7 +198,8 @@ function faultReply(side: 'api' | 'download', fault: Extract<Fault, { status: nu
 
 /** `cut`: headers and half the body, then the socket dies. */
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply, cut: boolean): void {
-	const headers = reply.status === 204 ? reply.headers : { ...reply.headers, 'content-length': String(reply.body.length) };
+	const sized = reply.status !== 204 && reply.headers['transfer-encoding'] === undefined;
+	const headers = sized ? { ...reply.headers, 'content-length': String(reply.body.length) } : reply.headers;
 	res.writeHead(reply.status, headers);
 	if (cut) {
 		res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => res.destroy());
