@@ -10,7 +10,7 @@ import { outputExport, type OutputSettings } from '../nodes/ProlificBatchExport/
 import type { OutputContext, OutputMode } from '../nodes/ProlificBatchExport/output/types';
 import { buildRawZip, type RawZipEntry } from './emulator';
 import { BATCH_ID } from './fixtures/sample-expected';
-import { DEFAULT_LIMITS, mutatedArchive, mutationBases } from './support/archive-mutations';
+import { collectionMutationBases, DEFAULT_LIMITS, mutatedArchive, mutationBases } from './support/archive-mutations';
 
 /**
  * Mutated export archives through the archive reader and every output built on it: byte flips,
@@ -29,14 +29,14 @@ const RSS_GROWTH_LIMIT_MB = 256;
 const MiB = 1024 * 1024;
 const MODES: OutputMode[] = ['submissions', 'tasks', 'rows', 'files', 'summary', 'archive'];
 
-/**
- * Output settings for the sample batch. The batch is named both ways the output code has taken
- * it (`batchId`, and a `target` that also covers collections), so this fits either.
- */
-function outputSettings(limits: ArchiveLimits, output: Partial<OutputSettings>): Parameters<typeof outputExport>[2] {
+/** Output settings for the sample batch, or for a collection, whose archive names its files differently. */
+function outputSettings(
+	limits: ArchiveLimits,
+	output: Partial<OutputSettings>,
+	resource: 'batch' | 'collection' = 'batch',
+): Parameters<typeof outputExport>[2] {
 	return {
-		batchId: BATCH_ID,
-		target: { resource: 'batch', id: BATCH_ID },
+		target: { resource, id: BATCH_ID },
 		limits,
 		output: {
 			mode: 'submissions',
@@ -51,15 +51,20 @@ function outputSettings(limits: ArchiveLimits, output: Partial<OutputSettings>):
 
 interface Case {
 	index: number;
+	resource: 'batch' | 'collection';
 	zip: Buffer;
 	limits: ArchiveLimits;
 	mode: OutputMode;
 	mutations: string[];
 }
 
-function makeCase(index: number, bases: RawZipEntry[][]): Case {
-	return { index, mode: MODES[index % MODES.length], ...mutatedArchive(SEED, index, bases) };
+/** One case in four is a collection's archive. */
+function makeCase(index: number, bases: Bases): Case {
+	const resource = index % 4 === 3 ? 'collection' : 'batch';
+	return { index, resource, mode: MODES[index % MODES.length], ...mutatedArchive(SEED, index, bases[resource]) };
 }
+
+type Bases = Record<'batch' | 'collection', RawZipEntry[][]>;
 
 /** n8n's side of output shaping: binaries are described, not stored. */
 const context: OutputContext = {
@@ -99,16 +104,17 @@ async function exercise(fuzz: Case): Promise<string> {
 	let items: INodeExecutionData[] = [];
 	await attempt(async () => {
 		const output = { mode: fuzz.mode, includeFiles: fuzz.index % 2 === 0 };
-		items = await outputExport(context, { archive: fuzz.zip, statusChecks: 0 }, outputSettings(fuzz.limits, output), 0);
+		const settings = outputSettings(fuzz.limits, output, fuzz.resource);
+		items = await outputExport(context, { archive: fuzz.zip, statusChecks: 0 }, settings, 0);
 	});
 	// Whatever came out must be plain data n8n can store.
 	JSON.stringify(items.map((item) => item.json));
 	return outcomes.at(-1) ?? 'ok';
 }
 
-let bases: RawZipEntry[][];
+let bases: Bases;
 before(async () => {
-	bases = await mutationBases();
+	bases = { batch: await mutationBases(), collection: await collectionMutationBases() };
 });
 
 describe('archive fuzzing', () => {

@@ -1,6 +1,8 @@
 import type { ArchiveLimits } from '../../nodes/ProlificBatchExport/archive/reader';
 import { buildArchive, buildRawZip, type RawZipEntry } from '../emulator';
+import { buildCollectionArchive } from '../emulator/collection-builder';
 import { sampleBatch } from '../fixtures/sample-batch';
+import { sampleCollection } from '../fixtures/sample-collection';
 import { rawEntriesOf } from './archives';
 
 /**
@@ -45,7 +47,7 @@ export class Random {
 	}
 }
 
-const TEXT_ENTRY = /\.jsonl$|^batch\.json$/;
+const TEXT_ENTRY = /\.jsonl$|^(batch|collection)\.json$/;
 
 // Names an archive must not be allowed to smuggle in, and names that only look odd.
 const ODD_NAMES = [
@@ -68,6 +70,8 @@ const ODD_NAMES = [
 	'responses-by-submission.jsonl',
 	'responses-by-task.jsonl',
 	'batch.json',
+	'collection.json',
+	'responses.jsonl',
 	'README.md',
 	'RESPONSES-BY-SUBMISSION.JSONL',
 	'files/s_i_0.png/',
@@ -239,7 +243,7 @@ const ENTRY_MUTATIONS: Record<string, EntryMutation> = {
 		const entry = someEntry(random, draft, (e) => TEXT_ENTRY.test(e.name));
 		if (!entry) return;
 		editText(entry, (text) => {
-			if (entry.name === 'batch.json') {
+			if (entry.name.endsWith('.json')) {
 				try {
 					return JSON.stringify(replaceDeep(random, JSON.parse(text)));
 				} catch {
@@ -328,6 +332,14 @@ export async function mutationBases(): Promise<RawZipEntry[][]> {
 		await rawEntriesOf(await buildArchive(sampleBatch)),
 		await rawEntriesOf(await buildArchive(small)),
 		await rawEntriesOf(await buildArchive(small, { crlf: true, bom: true, trailingBlankLines: 2 })),
+	];
+}
+
+/** A collection's archives: one line per submission, and one line per response. */
+export async function collectionMutationBases(): Promise<RawZipEntry[][]> {
+	return [
+		await rawEntriesOf(await buildCollectionArchive(sampleCollection)),
+		await rawEntriesOf(await buildCollectionArchive(sampleCollection, { perResponse: true })),
 	];
 }
 
