@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
+import { ArchiveError } from '../nodes/ProlificBatchExport/archive/errors';
+import { ExportArchive } from '../nodes/ProlificBatchExport/archive/reader';
 import type { ProlificEmulator, RawZipEntry } from './emulator';
 import { buildArchive, buildRawZip } from './emulator';
 import { sampleBatch } from './fixtures/sample-batch';
@@ -67,6 +69,46 @@ describe('an oversized single entry', () => {
 		const attached = run.items.flatMap((item) => Object.values(item.binary)).filter((binary) => binary.fileName === name.slice('files/'.length));
 		assert.equal(attached.length, 1);
 		assert.ok(attached[0].bytes.equals(data));
+	});
+});
+
+describe('a header that lies about a size within the limit', () => {
+	/** The sizes the reader asks Buffer.allocUnsafe for while `work` runs. */
+	async function allocations(work: () => Promise<unknown>): Promise<number[]> {
+		const original = Buffer.allocUnsafe;
+		const sizes: number[] = [];
+		Buffer.allocUnsafe = (size: number) => {
+			sizes.push(size);
+			return original(size);
+		};
+		try {
+			await work();
+		} finally {
+			Buffer.allocUnsafe = original;
+		}
+		return sizes;
+	}
+
+	it('is not believed: ten bytes declaring 1.9 GiB allocate no 1.9 GiB buffer, and fail as corrupt', async () => {
+		// On a host with little memory that allocation itself failed, with a bare RangeError.
+		const name = 'files/s1_i_0.bin';
+		const zip = buildRawZip([{ name, data: Buffer.alloc(10), declaredSize: 1900 * MiB }]);
+		const archive = await ExportArchive.open(zip, { maxBytes: 2048 * MiB, maxFiles: 10 });
+		let error: unknown;
+		const sizes = await allocations(async () => await archive.readBytes(name).catch((caught: unknown) => (error = caught)));
+		assert.ok(error instanceof ArchiveError);
+		assert.equal(error.message, `The export archive is corrupt: '${name}' cannot be read (it inflated to 10 bytes but declares ${1900 * MiB})`);
+		assert.ok(Math.max(0, ...sizes) < MiB, `allocated ${Math.max(...sizes)} bytes`);
+	});
+
+	it('while an honest size still lands in one buffer of exactly that size', async () => {
+		const name = 'files/s1_i_0.bin';
+		const data = Buffer.alloc(3 * MiB, 7);
+		const archive = await ExportArchive.open(buildRawZip([{ name, data }]), { maxBytes: 2048 * MiB, maxFiles: 10 });
+		let read: Buffer | undefined;
+		const sizes = await allocations(async () => (read = await archive.readBytes(name)));
+		assert.ok(read?.equals(data));
+		assert.ok(sizes.includes(3 * MiB));
 	});
 });
 

@@ -38,8 +38,17 @@ interface StreamHelper {
 type Entry = JSZip.JSZipObject & {
 	internalStream(type: 'nodebuffer'): StreamHelper;
 	/** The sizes the entry's headers declare. */
-	_data?: { uncompressedSize?: number };
+	_data?: { uncompressedSize?: number; compressedSize?: number };
 };
+
+/** DEFLATE expands at most about 1032-fold: a header declaring more than that is lying. */
+const MAX_INFLATE_RATIO = 1032;
+
+/** Whether the entry's stored bytes could inflate to the size it declares. */
+function plausibleSize(entry: Entry, declared: number): boolean {
+	const compressed = entry._data?.compressedSize;
+	return typeof compressed === 'number' && declared <= (compressed >>> 0) * MAX_INFLATE_RATIO + 1024;
+}
 
 /** jszip reads the 32-bit size field as a signed number: 3 GiB would come back negative. */
 function declaredSize(entry: Entry): number | undefined {
@@ -127,8 +136,10 @@ export class ExportArchive {
 		const declared = declaredSize(entry);
 		const budget = this.limits.maxBytes - this.inflated;
 		const cap = Math.min(declared ?? budget, budget);
-		// An honest header lets the bytes land in one buffer: no second copy of a large file.
-		const target = declared !== undefined && declared <= budget ? Buffer.allocUnsafe(declared) : undefined;
+		// An honest header lets the bytes land in one buffer: no second copy of a large file. A
+		// lying one (a few bytes declaring 2 GiB) must not make us allocate what it declares.
+		const target =
+			declared !== undefined && declared <= budget && plausibleSize(entry, declared) ? Buffer.allocUnsafe(declared) : undefined;
 		const chunks: Buffer[] = [];
 		let size = 0;
 		// jszip's own stream helper: pausing it stops inflating at once, mid-entry.
