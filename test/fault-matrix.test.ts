@@ -35,6 +35,8 @@ const HINT = {
 	rateLimit: 'Wait a few minutes before running again, or run this workflow less often.',
 	outage: 'Prolific may be having an outage. Run the workflow again later.',
 	refused: "Check the node's parameters and options.",
+	jobLimit:
+		"Delete finished jobs (List Export Jobs, then Delete Export Job), turn on the 'Free Export Slot at Job Limit' option, or wait until running exports finish.",
 	unreachable:
 		'Check the Base URL in the Prolific API credential and that this n8n instance can reach it. If it worked before, the connection was cut: run the workflow again.',
 	failed:
@@ -46,6 +48,7 @@ const HINT = {
 	unreadable: 'The download was probably cut short or corrupted. Run the node again to download a fresh copy.',
 	damaged: 'The download was probably damaged. Run the node again to download a fresh copy.',
 };
+const JOB_LIMIT = `Batch ${BATCH_ID} already has as many export jobs as Prolific allows`;
 const CAP_DETAIL = (jobs: number) =>
 	`Export limit reached: This batch already has ${jobs} export jobs. Delete an existing export job before requesting a new one`;
 
@@ -231,7 +234,7 @@ const scenarios: Scenario[] = [
 		step: 'poll',
 		faults: [{ route: 'export.status', exportFailed: true }],
 		options: { failedRetries: 0 },
-		expect: { message: `Prolific could not generate the export of batch ${BATCH_ID} (failed 1 times)`, description: HINT.failed },
+		expect: { message: `Prolific could not generate the export of batch ${BATCH_ID} (failed once)`, description: HINT.failed },
 	},
 	{
 		name: '404 for the export job',
@@ -458,7 +461,7 @@ const scenarios: Scenario[] = [
 		step: 'combined',
 		emulator: { behaviour: 'B' },
 		arrange: existingJobs(10),
-		expect: { message: 'Prolific refused the request (HTTP 400)', description: says(CAP_DETAIL(10)) + HINT.refused },
+		expect: { message: JOB_LIMIT, description: says(CAP_DETAIL(10)) + HINT.jobLimit },
 	},
 	{
 		name: 'B: 10 finished jobs: frees the oldest, asks again',
@@ -477,7 +480,7 @@ const scenarios: Scenario[] = [
 		emulator: { behaviour: 'B' },
 		arrange: earlierExports(10),
 		options: { freeExportSlot: false },
-		expect: { message: 'Prolific refused the request (HTTP 400)', description: says(CAP_DETAIL(10)) + HINT.refused },
+		expect: { message: JOB_LIMIT, description: says(CAP_DETAIL(10)) + HINT.jobLimit },
 		check: ({ count }) => assert.deepEqual(count, { post: 1, status: 0, download: 0 }),
 	},
 	{
@@ -495,7 +498,7 @@ const scenarios: Scenario[] = [
 		emulator: { behaviour: 'B', maxJobsPerBatch: 3 },
 		arrange: existingJobs(3),
 		faults: [{ route: 'export.request', status: 503 }],
-		expect: { message: 'Prolific refused the request (HTTP 400)', description: says(CAP_DETAIL(3)) + HINT.refused },
+		expect: { message: JOB_LIMIT, description: says(CAP_DETAIL(3)) + HINT.jobLimit },
 		check: ({ count }) => assert.equal(count.post, 2),
 	},
 ];

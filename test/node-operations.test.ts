@@ -46,7 +46,7 @@ describe('export-job housekeeping (behaviour B: at most 10 jobs per batch)', () 
 		for (let run = 1; run <= 10; run++) await runExport(emulator, { batchId: BATCH_ID, includeFiles: false, options });
 		const eleventh = await runExport(emulator, { batchId: BATCH_ID, includeFiles: false, options });
 		assert.equal(eleventh.status, 'error');
-		assert.equal(eleventh.error?.message, 'Prolific refused the request (HTTP 400)');
+		assert.equal(eleventh.error?.message, `Batch ${BATCH_ID} already has as many export jobs as Prolific allows`);
 		assert.match(
 			eleventh.error?.description ?? '',
 			/^Prolific says: "Export limit reached: This batch already has 10 export jobs\. Delete an existing export job before requesting a new one"/,

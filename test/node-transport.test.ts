@@ -47,10 +47,17 @@ describe('Prolific API errors', () => {
 	});
 
 	it('passes Prolific’s own explanation through for other refusals', async () => {
-		emulator.inject({ route: 'export.request', status: 400, body: { error: { status: 400, error_code: 140100, title: 'Export limit reached', detail: 'This batch already has 10 export jobs.' } } });
+		emulator.inject({
+			route: 'export.request',
+			status: 400,
+			body: { error: { status: 400, error_code: 140100, title: 'Invalid request', detail: { from: ['Enter a valid date/time.'] } } },
+		});
 		const run = await runExport(emulator, { batchId: BATCH_ID });
 		assert.equal(run.error?.message, 'Prolific refused the request (HTTP 400)');
-		assert.match(run.error?.description ?? '', /^Prolific says: "Export limit reached: This batch already has 10 export jobs"/);
+		assert.equal(
+			run.error?.description,
+			'Prolific says: "Invalid request: from: Enter a valid date/time". Check the node\'s parameters and options.',
+		);
 	});
 
 	it('rejects a typed batch value that is not a batch ID before calling Prolific', async () => {

@@ -29,10 +29,11 @@ export async function pollNewSubmissions(this: IPollFunctions): Promise<INodeExe
 
 	const api = new ExportApi(this, settings.target);
 	const download = await runExport(exportSteps(this, api, settings, 0), settings.lifecycle, settings.target);
-	if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, download.exportId);
 	const archive = await ExportArchive.open(download.archive, settings.limits);
 	const submissions = (await archive.readJsonl<SubmissionRecord>(SUBMISSIONS_FILE)) ?? [];
 
+	// Only once its archive proved readable: a damaged download leaves the job to download again.
+	if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, download.exportId);
 	const chosen = manual ? newest(submissions, SAMPLE_SIZE) : newSubmissions(seen, submissions);
 	if (!manual) rememberSubmissions(seen, submissions);
 	if (chosen.length === 0) return null;

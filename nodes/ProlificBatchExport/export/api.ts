@@ -1,7 +1,8 @@
-import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 
 import { prolificApiRequest, type Context } from '../transport';
 import type { ExportJob } from './lifecycle';
+import { isJobLimitError } from './housekeeping';
 import { Named, named, RESOURCES, type ExportTarget } from './target';
 
 /** One entry of behaviour B's job list. */
@@ -25,14 +26,20 @@ export class ExportApi {
 	}
 
 	async request(filters: IDataObject, deadline?: number): Promise<ExportJob> {
-		return await prolificApiRequest<ExportJob>(this.ctx, {
+		const answer = await prolificApiRequest<ExportJob>(this.ctx, {
 			method: 'POST',
 			path: this.path,
 			qs: filters,
 			notFound: `${Named(this.target)} not found`,
 			itemIndex: this.itemIndex,
 			deadline,
-		});
+		}).then(
+			(job) => ({ job }),
+			(error: unknown) => ({ error }),
+		);
+		if ('job' in answer) return answer.job;
+		if (isJobLimitError(answer.error)) throw jobLimitReached(this.ctx, this.target, answer.error, this.itemIndex);
+		throw answer.error;
 	}
 
 	async status(exportId: string, deadline?: number): Promise<ExportJob> {
@@ -64,4 +71,18 @@ export class ExportApi {
 			itemIndex: this.itemIndex,
 		});
 	}
+}
+
+/** The job cap, said plainly: what it is and the three ways out of it. */
+function jobLimitReached(ctx: Context, target: ExportTarget, error: NodeApiError, itemIndex?: number): NodeApiError {
+	const prolificSays = /^Prolific says: "[^"]*"\. /.exec(error.description ?? '')?.[0] ?? '';
+	const message = `${Named(target)} already has as many export jobs as Prolific allows`;
+	const description = `${prolificSays}Delete finished jobs (List Export Jobs, then Delete Export Job), turn on the 'Free Export Slot at Job Limit' option, or wait until running exports finish.`;
+	const httpCode = error.httpCode ?? undefined;
+	return new NodeApiError(ctx.getNode(), { message, description, httpCode } as JsonObject, {
+		message,
+		description,
+		httpCode,
+		itemIndex,
+	});
 }

@@ -9,7 +9,7 @@ import type { ExportApi } from './api';
 const FINISHED = new Set(['complete', 'failed']);
 
 /** Prolific's answer when the batch already holds as many export jobs as it may. */
-export function isJobLimitError(error: unknown): boolean {
+export function isJobLimitError(error: unknown): error is NodeApiError {
 	if (!(error instanceof NodeApiError) || !['400', '409', '429'].includes(error.httpCode ?? '')) return false;
 	const said = `${error.message} ${error.description ?? ''}`;
 	return /export/i.test(said) && /limit|maximum|too many|already has \d+/i.test(said);

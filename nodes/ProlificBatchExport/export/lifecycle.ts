@@ -88,7 +88,7 @@ export async function runExport(
 			case 'failed':
 				if (++failures > settings.failedRetries) {
 					throw new ExportError(
-						`Prolific could not generate the export of ${named(target)} (failed ${failures} times)`,
+						`Prolific could not generate the export of ${named(target)} (failed ${failures === 1 ? 'once' : `${failures} times`})`,
 						"Prolific's export job failed. Run the node again later, or raise the 'Retries for Failed Exports' option. If it keeps failing, report the batch ID to Prolific support.",
 					);
 				}

@@ -12,7 +12,8 @@ export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promis
 	const settings = readSettings(ctx, itemIndex);
 	const api = new ExportApi(ctx, settings.target, itemIndex);
 	const download = await runExport(exportSteps(ctx, api, settings, itemIndex), settings.lifecycle, settings.target);
-	// The archive is in memory now: the job has served its purpose and would hold a slot.
+	const items = await outputExport(ctx, download, settings, itemIndex);
+	// Only once its archive proved readable: a damaged download leaves the job to download again.
 	if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, download.exportId);
-	return await outputExport(ctx, download, settings, itemIndex);
+	return items;
 }
