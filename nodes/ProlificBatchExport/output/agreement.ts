@@ -95,7 +95,11 @@ export function groupChoices(placed: Iterable<Placed>): Map<string, Map<string, 
 		if (!isChoice(response)) continue;
 		const byTask = groups.get(instructionId) ?? new Map<string, InstructionResponse[]>();
 		groups.set(instructionId, byTask);
-		byTask.set(taskId, [...(byTask.get(taskId) ?? []), response]);
+		// Appended in place: copying the list for every response made this quadratic (20,000
+		// responses to one task took 20 s).
+		const responses = byTask.get(taskId);
+		if (responses) responses.push(response);
+		else byTask.set(taskId, [response]);
 	}
 	return groups;
 }
