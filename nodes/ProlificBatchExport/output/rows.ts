@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
 import { groupChoices, majority, tally, type Placed, type Tally } from './agreement';
 import { flattenResponse } from './flatten';
-import { submissionClaims, submissionFileRefs, submissionResponses } from './submissions';
+import { addTaskClaims, submissionResponses, taskFileRefs } from './submissions';
 import type { ShapedItem } from './types';
 
 export const ROW_FILES_COLUMN = 'files';
@@ -53,8 +53,8 @@ export function shapeRows(
 			]) as IDataObject;
 			items.push({
 				json,
-				files: submissionFileRefs(record, taskId),
-				claims: submissionClaims(record, taskId),
+				files: taskFileRefs(record, taskId, instructions),
+				claims: addTaskClaims(new Set([String(record.submission_id)]), record, instructions),
 			});
 		}
 	}

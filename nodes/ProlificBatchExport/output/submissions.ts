@@ -18,29 +18,46 @@ export function submissionFileRefs(record: SubmissionRecord, onlyTask?: string):
 	const refs: FileRef[] = [];
 	for (const [taskId, instructions] of submissionResponses(record)) {
 		if (onlyTask !== undefined && taskId !== onlyTask) continue;
-		for (const [instructionId, response] of instructions) {
-			if (!isInstructionResponse(response)) continue;
-			for (const file of uploadedFiles(response)) {
-				refs.push({
-					path: file.path,
-					name: file.name,
-					submission_id: String(record.submission_id),
-					task_id: taskId,
-					instruction_id: instructionId,
-				});
-			}
+		refs.push(...taskFileRefs(record, taskId, instructions));
+	}
+	return refs;
+}
+
+/**
+ * The files of one task's responses, given as submissionResponses lists them: callers that walk
+ * a submission task by task (Rows) pass each task's instructions rather than have every call walk
+ * the whole submission again.
+ */
+export function taskFileRefs(record: SubmissionRecord, taskId: string, instructions: Array<[string, unknown]>): FileRef[] {
+	const refs: FileRef[] = [];
+	for (const [instructionId, response] of instructions) {
+		if (!isInstructionResponse(response)) continue;
+		for (const file of uploadedFiles(response)) {
+			refs.push({
+				path: file.path,
+				name: file.name,
+				submission_id: String(record.submission_id),
+				task_id: taskId,
+				instruction_id: instructionId,
+			});
 		}
 	}
 	return refs;
 }
 
 export function submissionClaims(record: SubmissionRecord, onlyTask?: string): Set<string> {
-	const id = String(record.submission_id);
-	const claims = new Set([id]);
+	const claims = new Set([String(record.submission_id)]);
 	for (const [taskId, instructions] of submissionResponses(record)) {
 		if (onlyTask !== undefined && taskId !== onlyTask) continue;
-		for (const [instructionId] of instructions) claims.add(`${id}/${instructionId}`);
+		addTaskClaims(claims, record, instructions);
 	}
+	return claims;
+}
+
+/** Adds the claims of one task's responses (see taskFileRefs) to a submission's. */
+export function addTaskClaims(claims: Set<string>, record: SubmissionRecord, instructions: Array<[string, unknown]>): Set<string> {
+	const id = String(record.submission_id);
+	for (const [instructionId] of instructions) claims.add(`${id}/${instructionId}`);
 	return claims;
 }
 
