@@ -98,7 +98,8 @@ function batchJson(batch: BatchSpec) {
 	return { batch_id: batch.batch_id, name: batch.name, exported_at: batch.exported_at, instructions: batch.instructions };
 }
 
-function readme(batch: BatchSpec): string {
+/** The README.md every export carries (exported for the benchmarks' streamed archives). */
+export function readme(batch: BatchSpec): string {
 	return `# ${batch.name}
 
 Export of batch ${batch.batch_id}, generated ${batch.exported_at}.
