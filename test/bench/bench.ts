@@ -1,6 +1,8 @@
 /**
  * npm run bench [-- --quick] [--reps N] [--peer-reps N] [--sizes small,medium,large] [--no-peer]
  *               [--node path/to/ProlificBatchExport.node.ts] [--baseline path/to/other.node.ts] [--out DIR]
+ *               [--engine-node path/to/node]
+ * npm run bench -- --render test/bench/results/results.json   (re-renders results.md and chart.svg)
  *
  * Speed and memory of Prolific Batch Export against
  * - the floor: Debian's `unzip` extracting the same archive plus JSON.parse of every JSONL line;
@@ -14,11 +16,13 @@
  * a temporary folder unless --out says where). --baseline runs every node case a second time with
  * another copy of the node (e.g. `git archive` of an older commit, with a node_modules symlink),
  * interleaved with the current one, for before/after figures taken under the same load.
+ * --engine-node runs the engine cases and the floor's parser on another Node binary (n8n 2.x
+ * runs on Node 24; this machine's Node, which the harness uses by default, is 20).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { INodeProperties, INodeType } from 'n8n-workflow';
@@ -27,7 +31,7 @@ import { ProlificEmulator } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
 import type { CaseRequest, CaseResult, NodeRun } from './child';
 import { idleWorkflow, oursWorkflow, PeerHost, peerWorkflow, type N8nRun } from './peer';
-import { renderChart, renderMarkdown, summarise, type BenchResults, type EngineCase, type PeerCase, type SizeInfo } from './report';
+import { renderChart, renderMarkdown, summarise, type BenchResults, type EngineCase, type PeerCase, type RawResults, type SizeInfo } from './report';
 import { syntheticBatch, writeSyntheticArchive, type SyntheticSpec } from './synthetic';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -75,8 +79,8 @@ function preflight(): void {
 }
 
 /** Runs one case in a child process (test/bench/child.ts) and returns what it measured. */
-export async function runChild(request: CaseRequest, timeoutMs = 600_000): Promise<CaseResult> {
-	const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'child.ts'), JSON.stringify(request)], {
+export async function runChild(request: CaseRequest, timeoutMs = 600_000, nodeBinary = process.execPath): Promise<CaseResult> {
+	const child = spawn(nodeBinary, ['--import', 'tsx', join(__dirname, 'child.ts'), JSON.stringify(request)], {
 		cwd: REPO,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: { ...process.env, NODE_OPTIONS: '' },
@@ -140,14 +144,28 @@ async function main(): Promise<void> {
 			'no-peer': { type: 'boolean', default: false },
 			node: { type: 'string' },
 			baseline: { type: 'string' },
+			'engine-node': { type: 'string' },
+			render: { type: 'string' },
 			out: { type: 'string' },
 		},
 	});
+	if (values.render) {
+		const file = resolve(values.render);
+		const results = summarise(JSON.parse(readFileSync(file, 'utf8')) as RawResults);
+		writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+		writeFileSync(join(dirname(file), 'results.md'), renderMarkdown(results));
+		writeFileSync(join(dirname(file), 'chart.svg'), renderChart(results));
+		log(`re-rendered ${dirname(file)}`);
+		return;
+	}
 	preflight();
 	const quick = values.quick ?? false;
 	const reps = Number(values.reps ?? (quick ? 1 : 3));
 	const peerReps = Number(values['peer-reps'] ?? (quick ? 1 : 2));
 	const nodeModule = resolve(values.node ?? DEFAULT_NODE);
+	const engineNode = values['engine-node'] ? resolve(values['engine-node']) : process.execPath;
+	const engineNodeVersion = execFileSync(engineNode, ['--version'], { encoding: 'utf8' }).trim();
+	const child = (request: CaseRequest) => runChild(request, 600_000, engineNode);
 	const variants = [
 		{ variant: undefined, module: nodeModule },
 		...(values.baseline ? [{ variant: 'baseline' as const, module: resolve(values.baseline) }] : []),
@@ -215,17 +233,17 @@ async function main(): Promise<void> {
 		};
 		for (let rep = 0; rep < reps; rep++) {
 			const warmUp = (output: string, includeFiles: boolean) => nodeRun(sampleBatch.batch_id, output, includeFiles);
-			const idle = await runChild({ kind: 'idle', nodeModule, warmUp: warmUp('submissions', true) });
+			const idle = await child({ kind: 'idle', nodeModule, warmUp: warmUp('submissions', true) });
 			record({ size: '-', kind: 'idle' }, rep, idle);
 			log(`rep ${rep + 1}/${reps} idle: ${(idle.maxRssKb / 1024).toFixed(0)} MB`);
 			for (const size of sizes) {
 				// Rotate the order, so no case always runs first (or right after the largest one).
 				const cases: Array<() => Promise<void>> = [
-					async () => record({ size: size.key, kind: 'floor' }, rep, await runChild({ kind: 'floor', archive: size.archivePath })),
+					async () => record({ size: size.key, kind: 'floor' }, rep, await child({ kind: 'floor', archive: size.archivePath })),
 					...modes.flatMap(({ output, includeFiles }) =>
 						variants.map(({ variant, module }) => async () => {
 							const from = emulator!.requests.length;
-							const result = await runChild({
+							const result = await child({
 								kind: 'node',
 								nodeModule: module,
 								warmUp: warmUp(output, includeFiles),
@@ -257,7 +275,7 @@ async function main(): Promise<void> {
 			emulator.pollsUntilComplete = 2;
 			emulator.reset();
 			const from = emulator.requests.length;
-			const result = await runChild({ kind: 'node', nodeModule, ...nodeRun(sampleBatch.batch_id, 'submissions', true) });
+			const result = await child({ kind: 'node', nodeModule, ...nodeRun(sampleBatch.batch_id, 'submissions', true) });
 			const requests = emulator.requests.slice(from);
 			const polls = requests.filter((r) => r.origin === 'api' && r.method === 'GET' && STATUS_PATH.test(r.path));
 			const download = requests.find((r) => r.origin === 'download');
@@ -328,6 +346,7 @@ async function main(): Promise<void> {
 				cpuModel: cpus()[0]?.model ?? '?',
 				memoryGb: Math.round(totalmem() / 2 ** 30),
 				node: process.version,
+				engineNode: engineNodeVersion,
 				loadAverageAtStart: loadAtStart.map((l) => +l.toFixed(2)),
 				loadAverageAtEnd: loadavg().map((l) => +l.toFixed(2)),
 			},

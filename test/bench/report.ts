@@ -282,7 +282,7 @@ export function renderMarkdown(r: BenchResults): string {
 			`(median, with the range over repetitions in brackets), ${r.peerReps} of every n8n case; ${r.durationS} s in all.`,
 	);
 	lines.push(
-		`Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB, Node ${r.machine.node}; ` +
+		`Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB; engine cases and floor on Node ${r.machine.engineNode ?? r.machine.node}; ` +
 			`load average ${(r.machine.loadAverageAtStart as number[]).join(' / ')} at the start, ` +
 			`${(r.machine.loadAverageAtEnd as number[]).join(' / ')} at the end (the machine is shared: wall times are noisy, ratios are taken within one repetition).`,
 		'',
@@ -459,7 +459,8 @@ export function renderChart(r: BenchResults): string {
 		if (panel.marker) {
 			const x = labelWidth + scale(panel.marker.value);
 			body.push(`<line x1="${x.toFixed(1)}" y1="${top - 4}" x2="${x.toFixed(1)}" y2="${y - 4}" stroke="#333" stroke-dasharray="4 3"/>`);
-			body.push(`<text x="${(x + 3).toFixed(1)}" y="${top - 6}" font-size="10">${escapeXml(panel.marker.label)}</text>`);
+			body.push(`<text x="${(x + 3).toFixed(1)}" y="${y + 6}" font-size="10">${escapeXml(panel.marker.label)}</text>`);
+			y += 8;
 		}
 		y += 14;
 	}
