@@ -36,6 +36,12 @@ const CHROMIUM_FLAGS = [
 	'--disable-extensions',
 	'--no-default-browser-check',
 	'--metrics-recording-only',
+	'--disable-domain-reliability',
+	'--disable-client-side-phishing-detection',
+	'--password-store=basic',
+	// No name resolves: the page reaches n8n by IP, and Chromium's own services (autofill,
+	// password leak check, accounts, updates) cannot even look up their hosts.
+	'--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
 ];
 
 const INVALID_TOKEN_MESSAGE = 'Invalid token: Prolific rejected it. Copy a current token from Prolific (Settings > API Tokens).';

@@ -72,9 +72,13 @@ function describeHost(major: Major, dir: string): Host {
 		n8n: join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
 		n8nVersion: n8nPackage.version,
 		nodeVersion: ready.nodeVersion,
-		// n8n 1.123 defaults to the isolated-vm expression engine, whose native build is skipped
-		// here (it fails on Node 20, see .npmrc). Its legacy engine is what 1.x shipped for years.
-		env: major === 1 ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {},
+		env:
+			major === 1
+				? // n8n 1.123 defaults to the isolated-vm expression engine, whose native build is skipped
+					// here (it fails on Node 20, see .npmrc). Its legacy engine is what 1.x shipped for years.
+					{ N8N_EXPRESSION_ENGINE: 'legacy' }
+				: // 2.x's MCP server registry fetches a list from n8n's servers at start: not wanted here.
+					{ N8N_DISABLED_MODULES: 'mcp-registry' },
 	};
 }
 

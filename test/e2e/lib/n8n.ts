@@ -181,7 +181,7 @@ export class N8nInstance {
 		}
 		const result = await exec(
 			'npm',
-			['install', tarball, '--omit=peer', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+			['install', tarball, '--omit=peer', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
 			{ cwd: nodesDir, env: process.env, timeoutMs: 180_000 },
 		);
 		if (result.exitCode !== 0) throw new Error(`installing ${tarball} failed:\n${result.stderr}`);
@@ -243,13 +243,14 @@ export class N8nInstance {
 		child.stdout?.on('data', append);
 		child.stderr?.on('data', append);
 		const deadline = Date.now() + timeoutMs;
-		while (Date.now() < deadline) {
-			if (child.exitCode !== null) throw new Error(`n8n start exited ${child.exitCode}:\n${this.serverLog.slice(-4000)}`);
-			const ok = await fetch(`${this.baseUrl}/rest/settings`).then(
+		const answers = async (path: string) =>
+			await fetch(`${this.baseUrl}${path}`).then(
 				(r) => r.ok,
 				() => false,
 			);
-			if (ok) return;
+		while (Date.now() < deadline) {
+			if (child.exitCode !== null) throw new Error(`n8n start exited ${child.exitCode}:\n${this.serverLog.slice(-4000)}`);
+			if ((await answers('/healthz/readiness')) && (await answers('/rest/settings'))) return;
 			await new Promise((r) => setTimeout(r, 500));
 		}
 		throw new Error(`n8n did not answer on ${this.baseUrl} within ${timeoutMs / 1000} s:\n${this.serverLog.slice(-4000)}`);
@@ -264,15 +265,26 @@ export class N8nInstance {
 	}
 
 	/** Creates the owner account on a fresh instance (no-op when it exists) and keeps its session cookie. */
-	async setupOwner(): Promise<void> {
-		const setup = await this.rawRest('POST', '/rest/owner/setup', N8N_OWNER);
-		if (setup.status !== 200) {
-			const login = await this.rawRest('POST', '/rest/login', {
-				emailOrLdapLoginId: N8N_OWNER.email,
-				email: N8N_OWNER.email,
-				password: N8N_OWNER.password,
-			});
-			if (login.status !== 200) throw new Error(`owner setup (${setup.status}) and login (${login.status}) failed: ${await login.text()}`);
+	async setupOwner(timeoutMs = 60_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const setup = await this.rawRest('POST', '/rest/owner/setup', N8N_OWNER);
+			let status = setup.status;
+			if (status !== 200) {
+				const login = await this.rawRest('POST', '/rest/login', {
+					emailOrLdapLoginId: N8N_OWNER.email,
+					email: N8N_OWNER.email,
+					password: N8N_OWNER.password,
+				});
+				status = login.status;
+				if (status !== 200 && Date.now() > deadline) {
+					throw new Error(`owner setup (${setup.status}) and login (${login.status}) failed: ${(await login.text()).slice(0, 500)}`);
+				}
+			}
+			// Logged in, and the API answers as that user: n8n is ready for the tests.
+			if (status === 200 && (await this.rawRest('GET', '/rest/login')).status === 200) return;
+			if (Date.now() > deadline) throw new Error(`n8n's API did not accept the owner's session within ${timeoutMs / 1000} s`);
+			await new Promise((r) => setTimeout(r, 1000));
 		}
 	}
 
@@ -365,9 +377,10 @@ function exec(command: string, args: string[], opts: ExecOptions): Promise<{ exi
 			clearTimeout(timer);
 			reject(error);
 		});
-		child.once('close', (code) => {
+		child.once('close', (code, signal) => {
 			clearTimeout(timer);
 			process.removeListener('exit', cleanup);
+			if (signal) stderr += `\n[e2e] ${command} ended by ${signal}`;
 			resolve({ exitCode: code, stdout, stderr });
 		});
 	});

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,7 +18,9 @@ export function packageTarball(): string {
 	if (!existsSync(join(REPO_ROOT, 'dist', 'nodes', 'ProlificBatchExport', 'ProlificBatchExport.node.js'))) {
 		throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does)');
 	}
-	packed = pack(mkdtempSync(join(tmpdir(), 'n8n-nodes-prolific-pack-')));
+	const dir = mkdtempSync(join(tmpdir(), 'n8n-nodes-prolific-pack-'));
+	process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+	packed = pack(dir);
 	return packed;
 }
 
