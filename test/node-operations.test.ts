@@ -111,6 +111,18 @@ describe('step-by-step operations', () => {
 		assert.equal(apiCalls(emulator).filter((call) => call === `GET ${EXPORT}/${exportId}`).length, 4);
 	});
 
+	it('Download Export without an export ID (Start Export got a finished export at once) asks again', async () => {
+		emulator.behaviour = 'A';
+		await runExport(emulator, { batchId: BATCH_ID, includeFiles: false });
+		const started = await step('startExport');
+		assert.equal(started.items[0].json.export_id, null);
+		emulator.requests.length = 0;
+		const downloaded = await step('downloadExport', { exportId: '', includeFiles: false });
+		assert.equal(downloaded.status, 'success', downloaded.error?.message);
+		assert.equal(downloaded.items.length, 5);
+		assert.deepEqual(apiCalls(emulator), [`POST ${EXPORT}`]);
+	});
+
 	it('Start Export sends the filters and gets a job of its own for each filter', async () => {
 		const first = await step('startExport', { options: { studyId: 'study-1' } });
 		const second = await step('startExport', { options: { studyId: 'study-2' } });

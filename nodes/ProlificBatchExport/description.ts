@@ -81,7 +81,19 @@ const exportId: INodeProperties = {
 	required: true,
 	placeholder: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
 	description: 'The export_id that Start Export returned',
-	displayOptions: { show: { operation: ['getExportStatus', 'downloadExport', 'deleteExportJob'] } },
+	displayOptions: { show: { operation: ['getExportStatus', 'deleteExportJob'] } },
+};
+
+/** Start Export gives no ID when Prolific answers with a finished export at once. */
+const downloadExportId: INodeProperties = {
+	displayName: 'Export ID',
+	name: 'exportId',
+	type: 'string',
+	default: '',
+	placeholder: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+	description:
+		"The export_id that Start Export returned. Empty when Start Export answered 'complete' at once (no ID): Prolific is then asked again and hands back that finished export.",
+	displayOptions: { show: { operation: ['downloadExport'] } },
 };
 
 /** Picks a batch or a collection: from a list, by its UUID, or from a pasted Prolific URL. */
@@ -344,4 +356,14 @@ export const options: INodeProperties = {
 	],
 };
 
-export const properties: INodeProperties[] = [resource, operation, batch, collection, exportId, output, includeFiles, options];
+export const properties: INodeProperties[] = [
+	resource,
+	operation,
+	batch,
+	collection,
+	exportId,
+	downloadExportId,
+	output,
+	includeFiles,
+	options,
+];

@@ -136,3 +136,9 @@ export function exportIdOf(ctx: ParameterSource, itemIndex: number): string {
 	}
 	return value;
 }
+
+/** Download Export's: none when Start Export got a finished export at once, and so no ID. */
+export function optionalExportIdOf(ctx: ParameterSource, itemIndex: number): string | undefined {
+	const value = String(parameter(ctx, 'exportId', itemIndex, '') ?? '').trim();
+	return value === '' || value === 'null' ? undefined : exportIdOf(ctx, itemIndex);
+}
