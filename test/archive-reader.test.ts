@@ -8,19 +8,13 @@ import { buildArchive, buildRawZip, mutateArchive } from './emulator';
 import { sampleBatch } from './fixtures/sample-batch';
 import { SUBMISSION_FILES, TOTAL_FILES } from './fixtures/sample-expected';
 import { entriesOf } from './support/archives';
+import { DAMAGED, JSONL_HINT, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from './support/hints';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const DEFAULT_LIMITS: ArchiveLimits = { maxBytes: 2048 * MiB, maxFiles: 10_000 };
 const SUBMISSIONS = 'responses-by-submission.jsonl';
 
-const RUN_AGAIN = 'The download was probably cut short or corrupted. Run the node again to download a fresh copy.';
-const DAMAGED = 'The download was probably damaged. Run the node again to download a fresh copy.';
-const SIZE_HINT = "Raise the node's 'Max Archive Size' option if this batch really is that large.";
-const UNSAFE_HINT =
-	'Prolific never writes such names: the archive did not come from Prolific intact. Nothing was extracted; check where the download URL points.';
-const JSONL_HINT =
-	'Prolific writes one JSON object per line. Run the node again for a fresh export; if it happens again, report the batch ID to Prolific support.';
 
 /** Resolves to the ArchiveError the promise rejects with; fails the test on anything else. */
 async function archiveError(promise: Promise<unknown>): Promise<ArchiveError> {

@@ -11,6 +11,7 @@ import { BATCH_ID, PHOTO, SUBMISSION } from './fixtures/sample-expected';
 import { harnessDir } from './harness/env';
 import { failure, rawEntriesOf, serveArchive } from './support/archives';
 import { runExport, startEmulator } from './support/setup';
+import { SIZE_HINT } from './support/hints';
 
 /**
  * The limits not covered elsewhere. Inflate bombs (honest and lying), too many entries, an
@@ -20,7 +21,6 @@ import { runExport, startEmulator } from './support/setup';
  */
 
 const MiB = 1024 * 1024;
-const SIZE_HINT = "Raise the node's 'Max Archive Size' option if this batch really is that large.";
 
 let emulator: ProlificEmulator;
 let sampleEntries: RawZipEntry[];

@@ -21,17 +21,11 @@ import type { HarnessItem, RunResult } from './harness';
 import { harnessDir } from './harness/env';
 import { failure, rawEntriesOf, recordsArchive, serveArchive, withDeclaredSize } from './support/archives';
 import { runExport, startEmulator, type ExportRun } from './support/setup';
+import { DAMAGED, JSONL_HINT, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from './support/hints';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-const RUN_AGAIN = 'The download was probably cut short or corrupted. Run the node again to download a fresh copy.';
-const DAMAGED = 'The download was probably damaged. Run the node again to download a fresh copy.';
-const SIZE_HINT = "Raise the node's 'Max Archive Size' option if this batch really is that large.";
-const UNSAFE_HINT =
-	'Prolific never writes such names: the archive did not come from Prolific intact. Nothing was extracted; check where the download URL points.';
-const JSONL_HINT =
-	'Prolific writes one JSON object per line. Run the node again for a fresh export; if it happens again, report the batch ID to Prolific support.';
 const INCOMPLETE_HINT =
 	'The archive is incomplete. Run the node again for a fresh export, or choose the Archive output to inspect it.';
 
