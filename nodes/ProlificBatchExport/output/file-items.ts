@@ -1,10 +1,11 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { baseName, normalisePath } from '../archive/paths';
-import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
+import type { SubmissionRecord } from '../archive/records';
 import type { ExportContents } from './contents';
 import { safeFileName } from './files';
-import { submissionFileRefs, submissionResponses } from './submissions';
+import { knownInstructions } from './instructions';
+import { submissionFileRefs, submissionPlacements } from './submissions';
 import type { FileRef, OutputContext } from './types';
 
 export interface FileItemSettings {
@@ -33,7 +34,7 @@ export async function fileItems(
 	const { archive, kind } = contents;
 	const batch = await contents.info();
 	const submissions = (await contents.submissions()).map(({ record }) => record);
-	const descriptions = instructionDescriptions(batch, submissions);
+	const instructions = knownInstructions(batch, submissionPlacements(submissions));
 	const entries = referencedFiles(submissions);
 	const seen = new Set(entries.map((entry) => normalisePath(entry.path)));
 	const present = entries.filter((entry) => archive.has(entry.path));
@@ -53,7 +54,7 @@ export async function fileItems(
 				// A collection's only "task" is the collection itself.
 				task_id: kind.tasksFile ? entry.task_id : null,
 				instruction_id: entry.instruction_id,
-				instruction: (entry.instruction_id && descriptions.get(entry.instruction_id)) ?? null,
+				instruction: (entry.instruction_id && instructions.get(entry.instruction_id)?.description) ?? null,
 				original_name: entry.name,
 				file_name: fileName,
 				path: normalisePath(entry.path),
@@ -107,25 +108,6 @@ function strayEntry(path: string, submissions: SubmissionRecord[]): FileEntry {
 		index: Number.isNaN(index) ? 0 : index,
 		unreferenced: true,
 	};
-}
-
-function instructionDescriptions(batch: BatchInfo, submissions: SubmissionRecord[]): Map<string, string> {
-	const descriptions = new Map<string, string>();
-	for (const instruction of batch.instructions) {
-		if (typeof instruction?.id === 'string' && typeof instruction.description === 'string') {
-			descriptions.set(instruction.id, instruction.description);
-		}
-	}
-	for (const record of submissions) {
-		for (const [, instructions] of submissionResponses(record)) {
-			for (const [id, response] of instructions) {
-				if (!descriptions.has(id) && isInstructionResponse(response) && typeof response.description === 'string') {
-					descriptions.set(id, response.description);
-				}
-			}
-		}
-	}
-	return descriptions;
 }
 
 const PLACEHOLDERS = ['submission_id', 'participant_id', 'task_id', 'instruction_id', 'index', 'original_name'] as const;

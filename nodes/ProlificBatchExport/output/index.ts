@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { normalisePath } from '../archive/paths';
 import { ExportArchive, type ArchiveLimits } from '../archive/reader';
-import type { SubmissionRecord, TaskRecord } from '../archive/records';
+import type { SubmissionRecord } from '../archive/records';
 import type { DownloadedExport } from '../export/lifecycle';
 import { Named, type ExportTarget } from '../export/target';
 import { ExportContents } from './contents';
@@ -12,8 +12,7 @@ import { attachFiles, describeFilesInline, placeUnreferencedFiles, type StraySco
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
 import { shapeSubmissions, submissionFileRefs } from './submissions';
 import { summaryItem } from './summary';
-import { placedResponses, shapeTasks } from './tasks';
-import { groupChoices, instructionAgreement } from './agreement';
+import { batchAgreement, shapeTasks } from './tasks';
 import type { OutputContext, OutputMode, ShapedItem } from './types';
 
 export interface OutputSettings extends FileItemSettings {
@@ -102,19 +101,6 @@ async function shape(
 		return { shaped: rows, scope };
 	}
 	return { shaped: shapeSubmissions(submissions), scope };
-}
-
-/** Per choice instruction, agreement across all tasks: Fleiss' kappa where it applies. */
-function batchAgreement(tasks: TaskRecord[]): IDataObject[] {
-	return [...groupChoices(placedResponses(tasks))].map(([instructionId, byTask]) => {
-		const [first] = [...byTask.values()].flat();
-		return {
-			instruction_id: instructionId,
-			description: first?.description ?? null,
-			type: first?.type ?? null,
-			...instructionAgreement(byTask),
-		};
-	});
 }
 
 /** Missing and unreferenced files are marked in the items; this makes sure someone sees them. */

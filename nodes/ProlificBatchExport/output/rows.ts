@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isInstructionResponse, type BatchInfo, type SubmissionRecord } from '../archive/records';
+import type { BatchInfo, SubmissionRecord } from '../archive/records';
 import { groupChoices, majority, tally, type Placed, type Tally } from './agreement';
 import { flattenResponse } from './flatten';
-import { addTaskClaims, submissionResponses, taskFileRefs } from './submissions';
+import { knownInstructions, type KnownInstruction } from './instructions';
+import { addTaskClaims, submissionPlacements, submissionResponses, taskFileRefs } from './submissions';
 import type { ShapedItem } from './types';
 
 export const ROW_FILES_COLUMN = 'files';
@@ -29,10 +30,12 @@ export function shapeRows(
 	/** A collection's rows name its ID where a batch's name the task. */
 	taskColumn = 'task_id',
 ): ShapedItem[] {
-	const tallies = withAgreement ? tallyByTask(records) : new Map<string, Tally>();
+	const placed = submissionPlacements(records);
+	const tallies = withAgreement ? tallyByTask(placed) : new Map<string, Tally>();
 	const fixed = ['submission_id', 'participant_id', taskColumn, 'created_at'];
 	const choices = new Set([...tallies.keys()].map((key) => key.split('/')[1]));
-	const columns = rowColumns(records, batch, includeFiles ? [...fixed, ROW_FILES_COLUMN] : fixed, choices);
+	const known = knownInstructions(batch, placed);
+	const columns = rowColumns(known, includeFiles ? [...fixed, ROW_FILES_COLUMN] : fixed, choices);
 	const items: ShapedItem[] = [];
 	for (const record of records) {
 		for (const [taskId, instructions] of submissionResponses(record)) {
@@ -62,12 +65,7 @@ export function shapeRows(
 }
 
 /** Choice responses tallied per `<task>/<instruction>`. */
-function tallyByTask(records: SubmissionRecord[]): Map<string, Tally> {
-	const placed = records.flatMap((record) =>
-		submissionResponses(record).flatMap(([taskId, instructions]) =>
-			instructions.map(([id, response]): Placed => [taskId, id, response]),
-		),
-	);
+function tallyByTask(placed: Placed[]): Map<string, Tally> {
 	const tallies = new Map<string, Tally>();
 	for (const [instructionId, byTask] of groupChoices(placed)) {
 		for (const [taskId, responses] of byTask) tallies.set(`${taskId}/${instructionId}`, tally(responses));
@@ -75,10 +73,9 @@ function tallyByTask(records: SubmissionRecord[]): Map<string, Tally> {
 	return tallies;
 }
 
-/** Columns with unique names; instructions missing from batch.json come last. */
-function rowColumns(records: SubmissionRecord[], batch: BatchInfo, taken: string[], choices: Set<string>): Column[] {
+/** Columns with unique names, in the instructions' order. */
+function rowColumns(known: Map<string, KnownInstruction>, taken: string[], choices: Set<string>): Column[] {
 	const used = new Set(taken);
-	const seen = new Set<string>();
 	const columns: Column[] = [];
 	const unique = (base: string) => {
 		let name = base;
@@ -86,24 +83,12 @@ function rowColumns(records: SubmissionRecord[], batch: BatchInfo, taken: string
 		used.add(name);
 		return name;
 	};
-	const add = (id: string, label: unknown) => {
-		if (seen.has(id)) return;
-		seen.add(id);
-		const name = unique(typeof label === 'string' && label.trim() ? label.trim() : id);
+	for (const [id, { description }] of known) {
+		const name = unique(description?.trim() || id);
 		columns.push({ name, instructionId: id, kind: 'answer' });
 		if (choices.has(id)) {
 			columns.push({ name: unique(`${name} (majority)`), instructionId: id, kind: 'majority' });
 			columns.push({ name: unique(`${name} (majority share)`), instructionId: id, kind: 'share' });
-		}
-	};
-	for (const instruction of batch.instructions) {
-		if (instruction && typeof instruction.id === 'string') add(instruction.id, instruction.description);
-	}
-	for (const record of records) {
-		for (const [, instructions] of submissionResponses(record)) {
-			for (const [id, response] of instructions) {
-				if (isInstructionResponse(response)) add(id, response.description);
-			}
 		}
 	}
 	return columns;

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isInstructionResponse, uploadedFiles, type SubmissionRecord } from '../archive/records';
+import type { Placed } from './agreement';
 import type { Submission } from './contents';
 import type { FileRef, ShapedItem } from './types';
 
@@ -12,6 +13,15 @@ export function submissionResponses(record: SubmissionRecord): Array<[string, Ar
 		taskId,
 		typeof instructions === 'object' && instructions !== null ? Object.entries(instructions) : [],
 	]);
+}
+
+/** Every response of these submissions, with the task and instruction it answers. */
+export function submissionPlacements(records: SubmissionRecord[]): Placed[] {
+	return records.flatMap((record) =>
+		submissionResponses(record).flatMap(([taskId, instructions]) =>
+			instructions.map(([id, response]): Placed => [taskId, id, response]),
+		),
+	);
 }
 
 export function submissionFileRefs(record: SubmissionRecord, onlyTask?: string): FileRef[] {

@@ -6,7 +6,8 @@ import { isInstructionResponse, type BatchInfo } from '../archive/records';
 import type { DownloadedExport } from '../export/lifecycle';
 import { groupChoices, instructionAgreement, type Placed } from './agreement';
 import type { ExportContents } from './contents';
-import { submissionResponses } from './submissions';
+import { knownInstructions } from './instructions';
+import { submissionPlacements, submissionResponses } from './submissions';
 
 /**
  * One item that says what an export holds, for a Slack message or an email: counts, the time
@@ -21,11 +22,7 @@ export async function summaryItem(
 	const { archive, kind } = contents;
 	const batch = await contents.info();
 	const submissions = (await contents.submissions()).map(({ record }) => record);
-	const placed: Placed[] = submissions.flatMap((record) =>
-		submissionResponses(record).flatMap(([taskId, instructions]) =>
-			instructions.map(([id, response]): Placed => [taskId, id, response]),
-		),
-	);
+	const placed = submissionPlacements(submissions);
 	const answered = submissions.reduce((sum, record) => sum + submissionResponses(record).length, 0);
 	const tasks = new Set(placed.map(([taskId]) => taskId));
 	const times = submissions
@@ -53,26 +50,18 @@ export async function summaryItem(
 }
 
 function instructionSummaries(batch: BatchInfo, placed: Placed[], answered: number): IDataObject[] {
-	const known = new Map<string, { description: string; type: string }>();
-	for (const instruction of batch.instructions) {
-		if (typeof instruction?.id === 'string') {
-			known.set(instruction.id, { description: String(instruction.description ?? ''), type: String(instruction.type ?? '') });
-		}
-	}
 	const responses = new Map<string, number>();
 	for (const [, id, response] of placed) {
-		if (!isInstructionResponse(response)) continue;
-		responses.set(id, (responses.get(id) ?? 0) + 1);
-		if (!known.has(id)) known.set(id, { description: String(response.description ?? id), type: response.type });
+		if (isInstructionResponse(response)) responses.set(id, (responses.get(id) ?? 0) + 1);
 	}
 	const agreement = groupChoices(placed);
-	return [...known].map(([id, { description, type }]) => {
+	return [...knownInstructions(batch, placed)].map(([id, { description, type }]) => {
 		const count = responses.get(id) ?? 0;
 		const byTask = agreement.get(id);
 		return {
 			id,
-			description,
-			type,
+			description: description ?? id,
+			type: type ?? '',
 			responses: count,
 			completion_rate: answered ? Math.round((count / answered) * 10_000) / 10_000 : null,
 			agreement: byTask ? instructionAgreement(byTask) : null,

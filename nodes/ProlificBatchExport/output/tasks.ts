@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { taskResponseInstructions, uploadedFiles, type TaskRecord } from '../archive/records';
-import { groupChoices, tally, tallyJson, type Placed } from './agreement';
+import { taskResponseInstructions, uploadedFiles, type InstructionResponse, type TaskRecord } from '../archive/records';
+import { groupChoices, instructionAgreement, tally, tallyJson, type Placed } from './agreement';
 import type { FileRef, ShapedItem } from './types';
 
 /**
@@ -36,7 +36,7 @@ export function shapeTasks(records: TaskRecord[], withAgreement = false): Shaped
 }
 
 /** Every task record's responses, placed by task and instruction. */
-export function placedResponses(records: TaskRecord[]): Placed[] {
+function placedResponses(records: TaskRecord[]): Placed[] {
 	return records.flatMap((record) =>
 		(Array.isArray(record.responses) ? record.responses : [])
 			.filter((response) => typeof response === 'object' && response !== null)
@@ -47,13 +47,29 @@ export function placedResponses(records: TaskRecord[]): Placed[] {
 }
 
 function taskAgreement(record: TaskRecord): IDataObject[] {
-	return [...groupChoices(placedResponses([record]))].map(([instructionId, byTask]) => {
-		const responses = [...byTask.values()].flat();
-		return {
-			instruction_id: instructionId,
-			description: responses[0]?.description ?? null,
-			type: responses[0]?.type ?? null,
-			...tallyJson(tally(responses)),
-		};
-	});
+	return [...groupChoices(placedResponses([record]))].map(([instructionId, byTask]) =>
+		describe(instructionId, byTask, (responses) => tallyJson(tally(responses))),
+	);
+}
+
+/** Per choice instruction, agreement across all tasks: Fleiss' kappa where it applies. */
+export function batchAgreement(tasks: TaskRecord[]): IDataObject[] {
+	return [...groupChoices(placedResponses(tasks))].map(([instructionId, byTask]) =>
+		describe(instructionId, byTask, () => instructionAgreement(byTask)),
+	);
+}
+
+/** An instruction named as its responses describe it, with figures about them. */
+function describe(
+	instructionId: string,
+	byTask: Map<string, InstructionResponse[]>,
+	figures: (responses: InstructionResponse[]) => IDataObject,
+): IDataObject {
+	const responses = [...byTask.values()].flat();
+	return {
+		instruction_id: instructionId,
+		description: responses[0]?.description ?? null,
+		type: responses[0]?.type ?? null,
+		...figures(responses),
+	};
 }
