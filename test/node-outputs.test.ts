@@ -16,8 +16,7 @@ import {
 	TASK,
 	TOTAL_FILES,
 } from './fixtures/sample-expected';
-import { runExport } from './support/setup';
-import { startEmulator } from './support/setup';
+import { runExport, startEmulator } from './support/setup';
 
 let emulator: ProlificEmulator;
 before(async () => {
