@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+
+import { Container } from '@n8n/di';
+import { BinaryDataConfig, BinaryDataService } from 'n8n-core';
 
 import type { ProlificEmulator } from './emulator';
 import { buildArchive } from './emulator';
@@ -147,4 +151,57 @@ describe('Files output', () => {
 			},
 		]);
 	});
+});
+
+describe('many files of many sizes, several stored at once', () => {
+	// Sizes around the writer's limits: buffers reused (up to 16 MiB), one file past that, tiny ones.
+	const sizes = [17 * 2 ** 20, 3_000_000, 12, 1_048_576, 1_048_577, 700_000, 0, 2_500_000, 40_000];
+	const paths = Object.keys(sampleBatch.files);
+	const files = Object.fromEntries(paths.map((path, n) => [path, randomBytes(sizes[n % sizes.length])]));
+	let batchId: string;
+	before(async () => {
+		batchId = serveArchive(emulator, await buildArchive({ ...sampleBatch, files }));
+	});
+
+	/** Runs `work` with n8n's binary data in another mode, as N8N_DEFAULT_BINARY_DATA_MODE would set it. */
+	async function inBinaryMode(mode: BinaryDataConfig['mode'], work: () => Promise<void>): Promise<void> {
+		const config = Container.get(BinaryDataConfig);
+		const before = config.mode;
+		config.mode = mode;
+		await Container.get(BinaryDataService).init();
+		try {
+			await work();
+		} finally {
+			config.mode = before;
+			await Container.get(BinaryDataService).init();
+		}
+	}
+
+	for (const mode of ['filesystem', 'default'] as const) {
+		it(`every file's bytes reach the right item, in order (n8n binary mode '${mode}')`, async () => {
+			await inBinaryMode(mode, async () => {
+				const perFile = await runExport(emulator, { batchId, output: 'files' });
+				assert.equal(perFile.status, 'success', perFile.error?.message);
+				assert.deepEqual(
+					perFile.items.map((item) => item.json.path),
+					SUBMISSION_FILES.flat().map(([, , , path]) => path),
+				);
+				for (const item of perFile.items) {
+					// In memory ('default'), a binary travels as base64 with no store ID.
+					assert.equal(item.binary.data.id === undefined, mode === 'default');
+					assert.ok(item.binary.data.bytes.equals(files[String(item.json.path)]), `bytes of ${item.json.path}`);
+				}
+				const perSubmission = await runExport(emulator, { batchId, output: 'submissions' });
+				assert.equal(perSubmission.status, 'success', perSubmission.error?.message);
+				perSubmission.items.forEach((item, s) => {
+					const described = item.json.files as Array<{ binary_property: string; path: string; size: number }>;
+					assert.deepEqual(Object.keys(item.binary), described.map((file) => file.binary_property));
+					for (const file of described) {
+						assert.equal(file.size, files[file.path].length);
+						assert.ok(item.binary[file.binary_property].bytes.equals(files[file.path]), `submission ${s}: ${file.path}`);
+					}
+				});
+			});
+		});
+	}
 });

@@ -108,13 +108,14 @@ export class ExportArchive {
 		return this.entries.has(normalisePath(name));
 	}
 
-	async readBytes(name: string): Promise<Buffer> {
+	/** An entry's bytes; `allocate` gives the buffer they land in when the entry's size is known. */
+	async readBytes(name: string, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
 		const path = normalisePath(name);
 		const entry = this.entries.get(path);
 		if (!entry) {
 			throw new ArchiveError(`The export archive has no entry '${path}'`, 'Run the node again to download a fresh export.');
 		}
-		return await this.inflate(path, entry);
+		return await this.inflate(path, entry, allocate);
 	}
 
 	/** An entry as text without its UTF-8 byte order mark, or undefined when it is absent. */
@@ -136,14 +137,14 @@ export class ExportArchive {
 		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : [] };
 	}
 
-	private async inflate(path: string, entry: Entry): Promise<Buffer> {
+	private async inflate(path: string, entry: Entry, allocate: (size: number) => Buffer): Promise<Buffer> {
 		const declared = declaredSize(entry);
 		const budget = this.limits.maxBytes - this.inflated;
 		const cap = Math.min(declared ?? budget, budget);
 		// An honest header lets the bytes land in one buffer: no second copy of a large file. A
 		// lying one (a few bytes declaring 2 GiB) must not make us allocate what it declares.
 		const target =
-			declared !== undefined && declared <= budget && plausibleSize(entry, declared) ? Buffer.allocUnsafe(declared) : undefined;
+			declared !== undefined && declared <= budget && plausibleSize(entry, declared) ? allocate(declared) : undefined;
 		const chunks: Uint8Array[] = [];
 		let size = 0;
 		// jszip's own stream helper: pausing it stops inflating at once, mid-entry. Its chunks are

@@ -3,6 +3,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { baseName, normalisePath } from '../archive/paths';
 import type { SubmissionRecord } from '../archive/records';
 import type { ExportContents } from './contents';
+import { BinaryWriter, type StoredFile } from './binary-writer';
 import { safeFileName } from './files';
 import { knownInstructions } from './instructions';
 import { submissionFileRefs, submissionPlacements } from './submissions';
@@ -40,33 +41,34 @@ export async function fileItems(
 	const present = entries.filter((entry) => archive.has(entry.path));
 	const strays = archive.fileNames.filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
 	const names = new UniqueNames();
-	const items: INodeExecutionData[] = [];
+	const writer = new BinaryWriter(ctx, archive);
+	const stored: Array<{ entry: FileEntry; fileName: string; file: StoredFile }> = [];
 	for (const entry of [...present, ...strays]) {
-		const bytes = await archive.readBytes(entry.path);
 		const fileName = names.claim(safeFileName(render(settings.fileNameTemplate, entry), entry.path));
-		const binary = await ctx.helpers.prepareBinaryData(bytes, fileName);
-		items.push({
-			json: {
-				...contents.idField,
-				[kind.nameKey]: batch.name ?? null,
-				submission_id: entry.submission_id,
-				participant_id: entry.participant_id,
-				// A collection's only "task" is the collection itself.
-				task_id: kind.tasksFile ? entry.task_id : null,
-				instruction_id: entry.instruction_id,
-				instruction: (entry.instruction_id && instructions.get(entry.instruction_id)?.description) ?? null,
-				original_name: entry.name,
-				file_name: fileName,
-				path: normalisePath(entry.path),
-				size: bytes.length,
-				mime_type: binary.mimeType,
-				created_at: entry.created_at,
-				unreferenced: entry.unreferenced === true,
-			},
-			binary: { [settings.binaryProperty]: binary },
-			pairedItem: { item: itemIndex },
-		});
+		stored.push({ entry, fileName, file: await writer.add(entry.path, fileName) });
 	}
+	await writer.finish();
+	const items = stored.map(({ entry, fileName, file }): INodeExecutionData => ({
+		json: {
+			...contents.idField,
+			[kind.nameKey]: batch.name ?? null,
+			submission_id: entry.submission_id,
+			participant_id: entry.participant_id,
+			// A collection's only "task" is the collection itself.
+			task_id: kind.tasksFile ? entry.task_id : null,
+			instruction_id: entry.instruction_id,
+			instruction: (entry.instruction_id && instructions.get(entry.instruction_id)?.description) ?? null,
+			original_name: entry.name,
+			file_name: fileName,
+			path: normalisePath(entry.path),
+			size: file.size,
+			mime_type: file.binary?.mimeType ?? null,
+			created_at: entry.created_at,
+			unreferenced: entry.unreferenced === true,
+		},
+		binary: file.binary ? { [settings.binaryProperty]: file.binary } : {},
+		pairedItem: { item: itemIndex },
+	}));
 	return { items, missing: entries.length - present.length, unreferenced: strays.length };
 }
 

@@ -1,8 +1,9 @@
 import type { IBinaryKeyData } from 'n8n-workflow';
 
 import type { ExportArchive } from '../archive/reader';
+import type { BinaryWriter, StoredFile } from './binary-writer';
 import { baseName, isUnsafePath, normalisePath } from '../archive/paths';
-import type { FileDescription, FileRef, OutputContext, ShapedItem } from './types';
+import type { FileDescription, FileRef, ShapedItem } from './types';
 
 /** When only some submissions are output: what the whole export references. */
 export interface StrayScope {
@@ -40,17 +41,19 @@ export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchi
 	return placed;
 }
 
+/** An item's files: described at once, their binaries once the writer has finished. */
+export interface AttachedFiles {
+	files: FileDescription[];
+	stored: Map<string, StoredFile>;
+}
+
 /**
- * Hands an item's files to n8n's binary store one at a time, so memory holds one inflated file
- * at most. A response whose file is not in the archive is described as missing, not fatal.
+ * Hands an item's files to the writer, which stores them in n8n's binary store, so memory holds
+ * a few inflated files at most. A response whose file is not in the archive is described as
+ * missing, not fatal.
  */
-export async function attachFiles(
-	ctx: OutputContext,
-	archive: ExportArchive,
-	refs: FileRef[],
-	prefix: string,
-): Promise<{ binary: IBinaryKeyData; files: FileDescription[] }> {
-	const binary: IBinaryKeyData = {};
+export async function attachFiles(writer: BinaryWriter, archive: ExportArchive, refs: FileRef[], prefix: string): Promise<AttachedFiles> {
+	const stored = new Map<string, StoredFile>();
 	const files: FileDescription[] = [];
 	const attached = new Map<string, FileDescription>();
 	for (const ref of refs) {
@@ -70,19 +73,26 @@ export async function attachFiles(
 			continue;
 		}
 		if (!isUnsafePath(path) && archive.has(path)) {
-			const bytes = await archive.readBytes(path);
 			const property = `${prefix}${attached.size}`;
-			binary[property] = await ctx.helpers.prepareBinaryData(bytes, safeFileName(ref.name, path));
+			const file = await writer.add(path, safeFileName(ref.name, path));
+			stored.set(property, file);
 			Object.assign(description, {
 				binary_property: property,
-				size: bytes.length,
+				size: file.size,
 				status: ref.unreferenced ? 'unreferenced' : 'attached',
 			});
 			attached.set(path, description);
 		}
 		files.push(description);
 	}
-	return { binary, files };
+	return { files, stored };
+}
+
+/** The item's binary data, once the writer has finished. */
+export function binaryOf(stored: Map<string, StoredFile>): IBinaryKeyData {
+	const binary: IBinaryKeyData = {};
+	for (const [property, file] of stored) if (file.binary) binary[property] = file.binary;
+	return binary;
 }
 
 /** Participants name their uploads; storage nodes use the name as a path, so make it a plain one. */

@@ -8,7 +8,8 @@ import { Named, type ExportTarget } from '../export/target';
 import { ExportContents } from './contents';
 import { archiveItem } from './archive';
 import { fileItems, type FileItemSettings } from './file-items';
-import { attachFiles, describeFilesInline, placeUnreferencedFiles, type StrayScope } from './files';
+import { BinaryWriter } from './binary-writer';
+import { attachFiles, binaryOf, describeFilesInline, placeUnreferencedFiles, type AttachedFiles, type StrayScope } from './files';
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
 import { shapeSubmissions, submissionFileRefs } from './submissions';
 import { summaryItem } from './summary';
@@ -60,17 +61,20 @@ export async function buildOutput(
 		return [...shaped.map((item) => ({ json: item.json, pairedItem: { item: itemIndex } })), ...last];
 	}
 	const unreferenced = placeUnreferencedFiles(shaped, archive, scope);
+	const writer = new BinaryWriter(ctx, archive);
+	const attached: AttachedFiles[] = [];
+	for (const item of shaped) attached.push(await attachFiles(writer, archive, item.files, settings.binaryPrefix));
+	await writer.finish();
 	let missing = 0;
-	const items: INodeExecutionData[] = [];
-	for (const item of shaped) {
-		const { binary, files } = await attachFiles(ctx, archive, item.files, settings.binaryPrefix);
+	const items = shaped.map((item, index): INodeExecutionData => {
+		const { files, stored } = attached[index];
 		missing += files.filter((file) => file.status === 'missing').length;
 		const json: IDataObject =
 			settings.mode === 'rows'
 				? { ...item.json, [ROW_FILES_COLUMN]: describeFilesInline(files) }
 				: { ...item.json, files };
-		items.push({ json, binary, pairedItem: { item: itemIndex } });
-	}
+		return { json, binary: binaryOf(stored), pairedItem: { item: itemIndex } };
+	});
 	reportFileProblems(ctx, target, missing, unreferenced);
 	return [...items, ...last];
 }
