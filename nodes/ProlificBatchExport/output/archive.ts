@@ -23,7 +23,7 @@ export async function archiveItem(
 	const info = await contents.info();
 	// The archive is delivered even without its records: counting them is a courtesy.
 	const submissions = archive.has(kind.submissionsFile) ? await contents.submissions() : [];
-	const tasks = kind.tasksFile && archive.has(kind.tasksFile) ? await contents.tasks() : undefined;
+	const tasks = kind.tasksFile ? await archive.countJsonl(kind.tasksFile) : undefined;
 	const referenced = submissions.flatMap(({ record }) => submissionFileRefs(record));
 	const referencedPaths = new Set(referenced.map((file) => normalisePath(file.path)));
 	const fileName = archiveFileName(target.id, ctx.getTimezone());
@@ -38,7 +38,7 @@ export async function archiveItem(
 			expires_at: download.expiresAt ?? null,
 			submissions: submissions.length,
 			participants: new Set(submissions.map(({ record }) => record.participant_id)).size,
-			...(kind.tasksFile && { tasks: tasks?.length ?? 0 }),
+			...(kind.tasksFile && { tasks: tasks ?? 0 }),
 			files: archive.fileNames.length,
 			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
 			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,

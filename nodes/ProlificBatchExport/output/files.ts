@@ -19,21 +19,23 @@ export interface StrayScope {
 export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchive, scope?: StrayScope): number {
 	const referenced =
 		scope?.referenced ?? new Set(items.flatMap((item) => item.files.map((file) => normalisePath(file.path))));
+	const known = new Map<ShapedItem, Set<string>>();
+	const claims = (item: ShapedItem) => known.get(item) ?? known.set(item, item.claims()).get(item)!;
 	let placed = 0;
 	for (const path of archive.fileNames.filter((name) => !referenced.has(name))) {
 		const [submissionId, instructionId] = baseName(path).split('_');
 		const owner =
-			items.find((item) => item.claims.has(`${submissionId}/${instructionId}`)) ??
-			items.find((item) => item.claims.has(submissionId)) ??
+			items.find((item) => claims(item).has(`${submissionId}/${instructionId}`)) ??
+			items.find((item) => claims(item).has(submissionId)) ??
 			(scope ? undefined : items[0]);
 		if (!owner) continue;
-		const claimed = owner.claims.has(submissionId);
+		const claimed = claims(owner).has(submissionId);
 		owner.files.push({
 			path,
 			name: baseName(path),
 			submission_id: claimed ? submissionId : null,
 			task_id: null,
-			instruction_id: claimed && owner.claims.has(`${submissionId}/${instructionId}`) ? instructionId : null,
+			instruction_id: claimed && claims(owner).has(`${submissionId}/${instructionId}`) ? instructionId : null,
 			unreferenced: true,
 		});
 		placed++;

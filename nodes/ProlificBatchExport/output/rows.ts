@@ -57,7 +57,7 @@ export function shapeRows(
 			items.push({
 				json,
 				files: taskFileRefs(record, taskId, instructions),
-				claims: addTaskClaims(new Set([String(record.submission_id)]), record, instructions),
+				claims: () => addTaskClaims(new Set([String(record.submission_id)]), record, instructions),
 			});
 		}
 	}

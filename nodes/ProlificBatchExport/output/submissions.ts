@@ -76,6 +76,6 @@ export function shapeSubmissions(submissions: Submission[]): ShapedItem[] {
 	return submissions.map(({ record, json }) => ({
 		json: json as IDataObject,
 		files: submissionFileRefs(record),
-		claims: submissionClaims(record),
+		claims: () => submissionClaims(record),
 	}));
 }

@@ -10,15 +10,10 @@ import type { FileRef, ShapedItem } from './types';
  */
 export function shapeTasks(records: TaskRecord[], withAgreement = false): ShapedItem[] {
 	return records.map((record) => {
+		const responses = responsesOf(record);
 		const files: FileRef[] = [];
-		const claims = new Set<string>();
-		const responses = Array.isArray(record.responses) ? record.responses : [];
-		for (const response of responses) {
-			if (typeof response !== 'object' || response === null) continue;
-			const submissionId = String(response.submission_id);
-			claims.add(submissionId);
-			for (const [instructionId, instruction] of taskResponseInstructions(response)) {
-				claims.add(`${submissionId}/${instructionId}`);
+		for (const [submissionId, instructions] of responses) {
+			for (const [instructionId, instruction] of instructions) {
 				for (const file of uploadedFiles(instruction)) {
 					files.push({
 						path: file.path,
@@ -30,9 +25,19 @@ export function shapeTasks(records: TaskRecord[], withAgreement = false): Shaped
 				}
 			}
 		}
+		const claims = () =>
+			new Set(responses.flatMap(([submissionId, instructions]) => [submissionId, ...instructions.map(([id]) => `${submissionId}/${id}`)]));
 		const json = withAgreement ? { ...record, agreement: taskAgreement(record) } : record;
 		return { json: json as IDataObject, files, claims };
 	});
+}
+
+/** A task record's responses that are objects, each with its submission's ID and its instructions. */
+function responsesOf(record: TaskRecord): Array<[string, Array<[string, InstructionResponse]>]> {
+	const responses = Array.isArray(record.responses) ? record.responses : [];
+	return responses
+		.filter((response) => typeof response === 'object' && response !== null)
+		.map((response) => [String(response.submission_id), taskResponseInstructions(response)]);
 }
 
 /** Every task record's responses, placed by task and instruction. */

@@ -26,8 +26,11 @@ export interface FileDescription extends IDataObject {
 export interface ShapedItem {
 	json: IDataObject;
 	files: FileRef[];
-	/** Keys ('<submission>' and '<submission>/<instruction>') that let stray files find a home. */
-	claims: Set<string>;
+	/**
+	 * Keys ('<submission>' and '<submission>/<instruction>') that let stray files find a home;
+	 * worked out only when an archive has such files.
+	 */
+	claims: () => Set<string>;
 }
 
 export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive';
