@@ -39,29 +39,35 @@ export function shapeRows(
 	const items: ShapedItem[] = [];
 	for (const record of records) {
 		for (const [taskId, instructions] of submissionResponses(record)) {
-			const answers = new Map(instructions);
 			const cell = ({ instructionId, kind }: Column) => {
-				if (kind === 'answer') return flattenResponse(answers.get(instructionId));
+				if (kind === 'answer') return flattenResponse(instructions.find(([id]) => id === instructionId)?.[1]);
 				const tallied = tallies.get(`${taskId}/${instructionId}`);
 				if (!tallied) return '';
 				const { majority: options, majority_share: share } = majority(tallied);
 				return kind === 'majority' ? options.join(', ') : (share ?? '');
 			};
-			const json = Object.fromEntries([
-				['submission_id', record.submission_id],
-				['participant_id', record.participant_id ?? ''],
-				[taskColumn, taskId],
-				['created_at', record.created_at ?? ''],
-				...columns.map((column) => [column.name, cell(column)]),
-			]) as IDataObject;
+			// Assigned in the same order for every row, so all rows share one object shape.
+			const json: IDataObject = {
+				submission_id: record.submission_id,
+				participant_id: record.participant_id ?? '',
+				[taskColumn]: taskId,
+				created_at: record.created_at ?? '',
+			};
+			for (const column of columns) setCell(json, column.name, cell(column));
 			items.push({
 				json,
-				files: taskFileRefs(record, taskId, instructions),
+				files: includeFiles ? taskFileRefs(record, taskId, instructions) : [],
 				claims: () => addTaskClaims(new Set([String(record.submission_id)]), record, instructions),
 			});
 		}
 	}
 	return items;
+}
+
+/** Sets an own property, even for a column named '__proto__' (assigning that would set the prototype). */
+function setCell(row: IDataObject, name: string, value: IDataObject[string]): void {
+	if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+	else row[name] = value;
 }
 
 /** Choice responses tallied per `<task>/<instruction>`. */
