@@ -5,6 +5,7 @@ import { fleissKappa } from '../nodes/ProlificBatchExport/output/agreement';
 import type { ProlificEmulator } from './emulator';
 import { sampleBatch } from './fixtures/sample-batch';
 import { BATCH_ID, TASK } from './fixtures/sample-expected';
+import { recordsArchive, serveArchive } from './support/archives';
 import { runExport, startEmulator } from './support/setup';
 
 const subjects = (rows: Array<Record<string, number>>) => rows.map((row) => new Map(Object.entries(row)));
@@ -188,5 +189,15 @@ describe('Summary output', () => {
 				'• Rank the three reference shots by similarity: 100%',
 			].join('\n'),
 		);
+	});
+
+	it('spans the submissions whatever their order and offsets, skipping times it cannot read', async () => {
+		const created = ['2026-03-19T12:00:00Z', '2026-03-19T09:00:00+02:00', 'not a date', null, '2026-03-20T01:30:00.250Z', '2026-03-19T10:00:00Z'];
+		const submissions = created.map((time, n) => ({ submission_id: `s${n}`, participant_id: `p${n}`, created_at: time, responses: {} }));
+		const batchId = serveArchive(emulator, recordsArchive({ submissions }));
+		const run = await runExport(emulator, { batchId, output: 'summary' });
+		assert.equal(run.status, 'success', run.error?.message);
+		assert.equal(run.items[0].json.first_submission_at, '2026-03-19T07:00:00.000Z');
+		assert.equal(run.items[0].json.last_submission_at, '2026-03-20T01:30:00.250Z');
 	});
 });

@@ -25,10 +25,7 @@ export async function summaryItem(
 	const placed = submissionPlacements(submissions);
 	const answered = submissions.reduce((sum, record) => sum + submissionResponses(record).length, 0);
 	const tasks = new Set(placed.map(([taskId]) => taskId));
-	const times = submissions
-		.map((record) => DateTime.fromISO(String(record.created_at ?? ''), { zone: 'utc' }))
-		.filter((time) => time.isValid)
-		.sort((a, b) => a.toMillis() - b.toMillis());
+	const span = timeSpan(submissions.map((record) => record.created_at));
 	const filesSize = archive.fileNames.reduce((sum, name) => sum + (archive.declaredSize(name) ?? 0), 0);
 	const instructions = instructionSummaries(batch, placed, answered);
 	const summary: IDataObject = {
@@ -41,12 +38,25 @@ export async function summaryItem(
 		...(kind.tasksFile && { tasks: tasks.size }),
 		files: archive.fileNames.length,
 		files_size_bytes: filesSize,
-		first_submission_at: times[0]?.toISO() ?? null,
-		last_submission_at: times.at(-1)?.toISO() ?? null,
+		first_submission_at: span?.first.toISO() ?? null,
+		last_submission_at: span?.last.toISO() ?? null,
 		instructions,
 	};
 	const title = String(batch.name ?? contents.target.id);
 	return { json: { ...summary, text: summaryText(title, summary, instructions) }, pairedItem: { item: itemIndex } };
+}
+
+/** The earliest and latest of some ISO times, in one pass; unreadable ones are skipped. */
+function timeSpan(values: unknown[]): { first: DateTime; last: DateTime } | undefined {
+	let span: { first: DateTime; last: DateTime } | undefined;
+	for (const value of values) {
+		const time = DateTime.fromISO(String(value ?? ''), { zone: 'utc' });
+		if (!time.isValid) continue;
+		if (!span) span = { first: time, last: time };
+		else if (time < span.first) span.first = time;
+		else if (time > span.last) span.last = time;
+	}
+	return span;
 }
 
 function instructionSummaries(batch: BatchInfo, placed: Placed[], answered: number): IDataObject[] {
