@@ -17,12 +17,14 @@ export interface StrayScope {
  * Returns how many were placed.
  */
 export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchive, scope?: StrayScope): number {
-	const referenced =
-		scope?.referenced ?? new Set(items.flatMap((item) => item.files.map((file) => normalisePath(file.path))));
+	const inArchive = archive.fileNames;
+	if (inArchive.length === 0) return 0;
+	const referenced = scope?.referenced ?? new Set<string>();
+	if (!scope) for (const item of items) for (const file of item.files) referenced.add(normalisePath(file.path));
 	const known = new Map<ShapedItem, Set<string>>();
 	const claims = (item: ShapedItem) => known.get(item) ?? known.set(item, item.claims()).get(item)!;
 	let placed = 0;
-	for (const path of archive.fileNames.filter((name) => !referenced.has(name))) {
+	for (const path of inArchive.filter((name) => !referenced.has(name))) {
 		const [submissionId, instructionId] = baseName(path).split('_');
 		const owner =
 			items.find((item) => claims(item).has(`${submissionId}/${instructionId}`)) ??

@@ -62,16 +62,19 @@ export async function buildOutput(
 	}
 	const unreferenced = placeUnreferencedFiles(shaped, archive, scope);
 	const writer = new BinaryWriter(ctx, archive);
-	const attached: AttachedFiles[] = [];
-	for (const item of shaped) attached.push(await attachFiles(writer, archive, item.files, settings.binaryPrefix));
+	const attached: Array<AttachedFiles | undefined> = [];
+	for (const item of shaped) {
+		attached.push(item.files.length ? await attachFiles(writer, archive, item.files, settings.binaryPrefix) : undefined);
+	}
 	await writer.finish();
 	let missing = 0;
 	const items = shaped.map((item, index): INodeExecutionData => {
-		const { files, stored } = attached[index];
+		const { files, stored } = attached[index] ?? { files: [], stored: new Map() };
 		missing += files.filter((file) => file.status === 'missing').length;
+		// A row is this node's own object: its files cell is set in place, not copied with it.
 		const json: IDataObject =
 			settings.mode === 'rows'
-				? { ...item.json, [ROW_FILES_COLUMN]: describeFilesInline(files) }
+				? Object.assign(item.json, { [ROW_FILES_COLUMN]: describeFilesInline(files) })
 				: { ...item.json, files };
 		return { json, binary: binaryOf(stored), pairedItem: { item: itemIndex } };
 	});
