@@ -69,14 +69,15 @@ export async function buildOutput(
 	await writer.finish();
 	let missing = 0;
 	const items = shaped.map((item, index): INodeExecutionData => {
-		const { files, stored } = attached[index] ?? { files: [], stored: new Map() };
+		const files = attached[index]?.files ?? [];
 		missing += files.filter((file) => file.status === 'missing').length;
 		// A row is this node's own object: its files cell is set in place, not copied with it.
 		const json: IDataObject =
 			settings.mode === 'rows'
 				? Object.assign(item.json, { [ROW_FILES_COLUMN]: describeFilesInline(files) })
 				: { ...item.json, files };
-		return { json, binary: binaryOf(stored), pairedItem: { item: itemIndex } };
+		const stored = attached[index]?.stored;
+		return { json, ...(stored?.size && { binary: binaryOf(stored) }), pairedItem: { item: itemIndex } };
 	});
 	reportFileProblems(ctx, target, missing, unreferenced);
 	return [...items, ...last];

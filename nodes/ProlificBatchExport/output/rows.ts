@@ -39,13 +39,6 @@ export function shapeRows(
 	const items: ShapedItem[] = [];
 	for (const record of records) {
 		for (const [taskId, instructions] of submissionResponses(record)) {
-			const cell = ({ instructionId, kind }: Column) => {
-				if (kind === 'answer') return flattenResponse(instructions.find(([id]) => id === instructionId)?.[1]);
-				const tallied = tallies.get(`${taskId}/${instructionId}`);
-				if (!tallied) return '';
-				const { majority: options, majority_share: share } = majority(tallied);
-				return kind === 'majority' ? options.join(', ') : (share ?? '');
-			};
 			// Assigned in the same order for every row, so all rows share one object shape.
 			const json: IDataObject = {
 				submission_id: record.submission_id,
@@ -53,7 +46,7 @@ export function shapeRows(
 				[taskColumn]: taskId,
 				created_at: record.created_at ?? '',
 			};
-			for (const column of columns) setCell(json, column.name, cell(column));
+			for (const column of columns) setCell(json, column.name, cellOf(column, taskId, instructions, tallies));
 			items.push({
 				json,
 				files: includeFiles ? taskFileRefs(record, taskId, instructions) : [],
@@ -62,6 +55,15 @@ export function shapeRows(
 		}
 	}
 	return items;
+}
+
+/** A row's cell: the answer to the column's instruction, or (with agreement) its task's majority or share. */
+function cellOf(column: Column, taskId: string, instructions: Array<[string, unknown]>, tallies: Map<string, Tally>): IDataObject[string] {
+	if (column.kind === 'answer') return flattenResponse(instructions.find(([id]) => id === column.instructionId)?.[1]);
+	const tallied = tallies.get(`${taskId}/${column.instructionId}`);
+	if (!tallied) return '';
+	const { majority: options, majority_share: share } = majority(tallied);
+	return column.kind === 'majority' ? options.join(', ') : (share ?? '');
 }
 
 /** Sets an own property, even for a column named '__proto__' (assigning that would set the prototype). */
