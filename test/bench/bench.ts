@@ -368,6 +368,10 @@ async function main(): Promise<void> {
 		writeFileSync(join(outDir, 'chart.svg'), renderChart(results));
 		console.log(renderMarkdown(results));
 		log(`done in ${results.durationS} s; results in ${outDir}`);
+		// A missed target fails the run, so a script or CI can act on it; the results are written either way.
+		const missed = results.targets.filter((target) => target.met === false);
+		for (const target of missed) console.error(`[bench] target missed: ${target.name}: ${target.measured} (limit ${target.limit})`);
+		if (missed.length) process.exitCode = 1;
 	} finally {
 		await emulator?.close();
 		rmSync(work, { recursive: true, force: true });
@@ -386,7 +390,7 @@ function gitDescribe(): string {
 
 if (require.main === module) {
 	main().then(
-		() => process.exit(0),
+		() => process.exit(),
 		(error: unknown) => {
 			console.error(error);
 			process.exit(1);
