@@ -129,12 +129,6 @@ export class ExportArchive {
 		return text === undefined ? undefined : parseJsonl<T>(text, name);
 	}
 
-	/** How many records a JSON Lines entry holds, counted without parsing them; undefined when it is absent. */
-	async countJsonl(name: string): Promise<number | undefined> {
-		const text = await this.readText(name);
-		return text === undefined ? undefined : text.split('\n').filter((line) => line.trim() !== '').length;
-	}
-
 	/** batch.json (or a collection's collection.json), or a bare description when the archive lacks it. */
 	async readBatch(name = BATCH_FILE): Promise<BatchInfo> {
 		const text = await this.readText(name);

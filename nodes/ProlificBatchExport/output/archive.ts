@@ -4,7 +4,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { normalisePath } from '../archive/paths';
 import type { DownloadedExport } from '../export/lifecycle';
 import type { ExportContents } from './contents';
-import { submissionFileRefs } from './submissions';
+import { submissionFileRefs, submissionResponses } from './submissions';
 import type { OutputContext } from './types';
 
 /** The official CLI's name: `<batch-id>-export-<YYYYMMDD-HHMMSS>.zip`, in the workflow's time zone. */
@@ -23,7 +23,8 @@ export async function archiveItem(
 	const info = await contents.info();
 	// The archive is delivered even without its records: counting them is a courtesy.
 	const submissions = archive.has(kind.submissionsFile) ? await contents.submissions() : [];
-	const tasks = kind.tasksFile ? await archive.countJsonl(kind.tasksFile) : undefined;
+	// Tasks with responses, counted as the Summary output counts them: no second file to inflate.
+	const tasks = new Set(submissions.flatMap(({ record }) => submissionResponses(record).map(([taskId]) => taskId)));
 	const referenced = submissions.flatMap(({ record }) => submissionFileRefs(record));
 	const referencedPaths = new Set(referenced.map((file) => normalisePath(file.path)));
 	const fileName = archiveFileName(target.id, ctx.getTimezone());
@@ -38,7 +39,7 @@ export async function archiveItem(
 			expires_at: download.expiresAt ?? null,
 			submissions: submissions.length,
 			participants: new Set(submissions.map(({ record }) => record.participant_id)).size,
-			...(kind.tasksFile && { tasks: tasks ?? 0 }),
+			...(kind.tasksFile && { tasks: tasks.size }),
 			files: archive.fileNames.length,
 			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
 			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,
