@@ -64,6 +64,8 @@ export const TASKS_FILE = 'responses-by-task.jsonl';
 export const BATCH_FILE = 'batch.json';
 export const FILES_FOLDER = 'files/';
 
+const NO_FILES: readonly UploadedFile[] = Object.freeze([]);
+
 const TASK_RESPONSE_FIELDS = new Set(['submission_id', 'participant_id', 'created_at']);
 
 export function isInstructionResponse(value: unknown): value is InstructionResponse {
@@ -82,8 +84,9 @@ export function taskResponseInstructions(response: TaskResponse): Array<[string,
  * Uploaded files of a response, whatever its type: any `files` list of {name, path}. A file
  * without a usable name is named after its path.
  */
-export function uploadedFiles(response: InstructionResponse): UploadedFile[] {
-	if (!Array.isArray(response.files)) return [];
+export function uploadedFiles(response: InstructionResponse): readonly UploadedFile[] {
+	// Most responses carry no files: one shared empty list rather than a new one for each.
+	if (!Array.isArray(response.files)) return NO_FILES;
 	return response.files
 		.filter(
 			(file): file is UploadedFile =>

@@ -19,6 +19,11 @@ export function chosenOptions(response: InstructionResponse): string[] {
 	);
 }
 
+/** How many options a choice response picked (chosenOptions' length, without building it). */
+function optionCount(response: InstructionResponse): number {
+	return Array.isArray(response.values) ? response.values.length : 0;
+}
+
 /** How the responses to one choice instruction within one task split. */
 export interface Tally {
 	responses: number;
@@ -29,7 +34,9 @@ export interface Tally {
 export function tally(responses: InstructionResponse[]): Tally {
 	const counts = new Map<string, number>();
 	for (const response of responses) {
-		for (const option of new Set(chosenOptions(response))) counts.set(option, (counts.get(option) ?? 0) + 1);
+		const options = chosenOptions(response);
+		// A multi-select response counts once per distinct option; a single choice needs no set.
+		for (const option of options.length === 1 ? options : new Set(options)) counts.set(option, (counts.get(option) ?? 0) + 1);
 	}
 	return { responses: responses.length, counts };
 }
@@ -109,9 +116,9 @@ export function groupChoices(placed: Iterable<Placed>): Map<string, Map<string, 
  * so it is given only for single-choice instructions (every response picked exactly one option).
  */
 export function instructionAgreement(byTask: Map<string, InstructionResponse[]>): IDataObject {
-	const tallies = [...byTask.values()].map(tally);
-	const responses = [...byTask.values()].flat();
-	const singleChoice = responses.every((response) => chosenOptions(response).length === 1);
+	const lists = [...byTask.values()];
+	const tallies = lists.map(tally);
+	const singleChoice = lists.every((list) => list.every((response) => optionCount(response) === 1));
 	const shares = tallies.map((t) => majority(t).majority_share).filter((share): share is number => share !== null);
 	return {
 		tasks: byTask.size,

@@ -72,10 +72,8 @@ export async function buildOutput(
 		const files = attached[index]?.files ?? [];
 		missing += files.filter((file) => file.status === 'missing').length;
 		// A row is this node's own object: its files cell is set in place, not copied with it.
-		const json: IDataObject =
-			settings.mode === 'rows'
-				? Object.assign(item.json, { [ROW_FILES_COLUMN]: describeFilesInline(files) })
-				: { ...item.json, files };
+		if (settings.mode === 'rows') item.json[ROW_FILES_COLUMN] = describeFilesInline(files);
+		const json: IDataObject = settings.mode === 'rows' ? item.json : { ...item.json, files };
 		const stored = attached[index]?.stored;
 		return { json, ...(stored?.size && { binary: binaryOf(stored) }), pairedItem: { item: itemIndex } };
 	});

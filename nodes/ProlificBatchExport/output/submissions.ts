@@ -17,11 +17,14 @@ export function submissionResponses(record: SubmissionRecord): Array<[string, Ar
 
 /** Every response of these submissions, with the task and instruction it answers. */
 export function submissionPlacements(records: SubmissionRecord[]): Placed[] {
-	return records.flatMap((record) =>
-		submissionResponses(record).flatMap(([taskId, instructions]) =>
-			instructions.map(([id, response]): Placed => [taskId, id, response]),
-		),
-	);
+	// Loops, not nested flatMaps: this runs once per response of the export.
+	const placed: Placed[] = [];
+	for (const record of records) {
+		for (const [taskId, instructions] of submissionResponses(record)) {
+			for (const [id, response] of instructions) placed.push([taskId, id, response]);
+		}
+	}
+	return placed;
 }
 
 export function submissionFileRefs(record: SubmissionRecord, onlyTask?: string): FileRef[] {
