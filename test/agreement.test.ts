@@ -192,12 +192,19 @@ describe('Summary output', () => {
 	});
 
 	it('spans the submissions whatever their order and offsets, skipping times it cannot read', async () => {
-		const created = ['2026-03-19T12:00:00Z', '2026-03-19T09:00:00+02:00', 'not a date', null, '2026-03-20T01:30:00.250Z', '2026-03-19T10:00:00Z'];
+		// An ISO time without an offset is UTC, whatever the machine's time zone.
+		const created = ['2026-03-19T12:00:00Z', '2026-03-19T09:00:00+02:00', 'not a date', null, '2026-03-20T01:30:00.250Z', '2026-03-20T02:00:00', '2026-03-19T10:00:00Z'];
 		const submissions = created.map((time, n) => ({ submission_id: `s${n}`, participant_id: `p${n}`, created_at: time, responses: {} }));
 		const batchId = serveArchive(emulator, recordsArchive({ submissions }));
-		const run = await runExport(emulator, { batchId, output: 'summary' });
+		// Run where local time is not UTC, where reading such a time as local would show.
+		const zone = process.env.TZ;
+		process.env.TZ = 'Asia/Tokyo';
+		const run = await runExport(emulator, { batchId, output: 'summary' }).finally(() => {
+			if (zone === undefined) delete process.env.TZ;
+			else process.env.TZ = zone;
+		});
 		assert.equal(run.status, 'success', run.error?.message);
 		assert.equal(run.items[0].json.first_submission_at, '2026-03-19T07:00:00.000Z');
-		assert.equal(run.items[0].json.last_submission_at, '2026-03-20T01:30:00.250Z');
+		assert.equal(run.items[0].json.last_submission_at, '2026-03-20T02:00:00.000Z');
 	});
 });

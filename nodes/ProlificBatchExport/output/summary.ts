@@ -46,17 +46,29 @@ export async function summaryItem(
 	return { json: { ...summary, text: summaryText(title, summary, instructions) }, pairedItem: { item: itemIndex } };
 }
 
-/** The earliest and latest of some ISO times, in one pass; unreadable ones are skipped. */
+/** An ISO time that names its offset, which Date.parse reads as luxon would, natively. */
+const WITH_OFFSET = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)$/i;
+
+/** Epoch milliseconds of an ISO time (one without an offset is UTC), NaN when unreadable. */
+function isoMillis(value: unknown): number {
+	if (typeof value !== 'string') return NaN;
+	if (WITH_OFFSET.test(value)) return Date.parse(value);
+	const time = DateTime.fromISO(value, { zone: 'utc' });
+	return time.isValid ? time.toMillis() : NaN;
+}
+
+/** The earliest and latest of some ISO times, unreadable ones skipped; only the two ends become DateTimes. */
 function timeSpan(values: unknown[]): { first: DateTime; last: DateTime } | undefined {
-	let span: { first: DateTime; last: DateTime } | undefined;
+	let first = Infinity;
+	let last = -Infinity;
 	for (const value of values) {
-		const time = DateTime.fromISO(String(value ?? ''), { zone: 'utc' });
-		if (!time.isValid) continue;
-		if (!span) span = { first: time, last: time };
-		else if (time < span.first) span.first = time;
-		else if (time > span.last) span.last = time;
+		const time = isoMillis(value);
+		if (Number.isNaN(time)) continue;
+		first = Math.min(first, time);
+		last = Math.max(last, time);
 	}
-	return span;
+	if (first === Infinity) return undefined;
+	return { first: DateTime.fromMillis(first, { zone: 'utc' }), last: DateTime.fromMillis(last, { zone: 'utc' }) };
 }
 
 function instructionSummaries(batch: BatchInfo, placed: Placed[], answered: number): IDataObject[] {
