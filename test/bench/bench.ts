@@ -80,7 +80,7 @@ function preflight(): void {
 
 /** Runs one case in a child process (test/bench/child.ts) and returns what it measured. */
 export async function runChild(request: CaseRequest, timeoutMs = 600_000, nodeBinary = process.execPath): Promise<CaseResult> {
-	const child = spawn(nodeBinary, ['--import', 'tsx', join(__dirname, 'child.ts'), JSON.stringify(request)], {
+	const child = spawn(nodeBinary, ['--expose-gc', '--import', 'tsx', join(__dirname, 'child.ts'), JSON.stringify(request)], {
 		cwd: REPO,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: { ...process.env, NODE_OPTIONS: '' },
