@@ -2,18 +2,19 @@
 import '../harness';
 
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
-import type { IConnections, INode, INodeExecutionData, INodeParameters, INodeType, IRun, IWorkflowBase } from 'n8n-workflow';
-import { MANUAL_TRIGGER_NODE_TYPE, NodeConnectionTypes, Workflow } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters, INodeType, IRun } from 'n8n-workflow';
+import { MANUAL_TRIGGER_NODE_TYPE, Workflow } from 'n8n-workflow';
 
 import { buildAdditionalData } from '../harness/additional-data';
 import { HarnessCredentialsHelper } from '../harness/credentials-helper';
-import { defaultCredentialTypes, latestVersion, nodeCredentials } from '../harness/defaults';
+import { defaultCredentialTypes } from '../harness/defaults';
 import { ensureEngine } from '../harness/engine';
 import { HarnessNodeTypes, ManualTrigger } from '../harness/node-types';
+import { buildWorkflowData } from '../harness/run-node';
 import type { HarnessCredentials } from '../harness/types';
 
 /**
- * `Manual Trigger -> node` in n8n-core's WorkflowExecute, as the harness's runNode runs it, but
+ * `Manual Trigger -> node` in n8n-core's WorkflowExecute, the same workflow runNode builds, but
  * returning the output items as n8n holds them (binary data as references into the filesystem
  * store). runNode reads every binary back into memory for the tests to compare, which would put
  * the whole export into the benchmark's peak RSS.
@@ -34,39 +35,8 @@ export async function runInEngine(
 	await ensureEngine();
 	const typeName = 'n8n-nodes-prolific.benchNode';
 	const credentialsHelper = await HarnessCredentialsHelper.create(defaultCredentialTypes(), credentials);
-	const trigger: INode = {
-		id: 'trigger',
-		name: 'Manual Trigger',
-		type: MANUAL_TRIGGER_NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	const node: INode = {
-		id: 'node-under-test',
-		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
-		type: typeName,
-		typeVersion: latestVersion(nodeType),
-		position: [200, 0],
-		parameters: structuredClone(parameters),
-		credentials: nodeCredentials(nodeType, credentials),
-	};
-	const connections: IConnections = {
-		[trigger.name]: { main: [[{ node: node.name, type: NodeConnectionTypes.Main, index: 0 }]] },
-	};
-	const now = new Date();
-	const workflowData: IWorkflowBase = {
-		id: 'bench-workflow',
-		name: 'Bench workflow',
-		active: false,
-		isArchived: false,
-		activeVersionId: null,
-		createdAt: now,
-		updatedAt: now,
-		nodes: [trigger, node],
-		connections,
-		settings: { executionOrder: 'v1', timezone: 'UTC' },
-	};
+	const workflowData = buildWorkflowData({ nodeType, parameters, credentials }, typeName);
+	const [trigger, node] = workflowData.nodes;
 	const workflow = new Workflow({
 		...workflowData,
 		nodeTypes: new HarnessNodeTypes({ [MANUAL_TRIGGER_NODE_TYPE]: new ManualTrigger(), [typeName]: nodeType }),

@@ -20,7 +20,8 @@ import type { HarnessError, HarnessItem, RunNodeOptions, RunResult } from './typ
 
 let executionCounter = 0;
 
-function buildWorkflowData(opts: RunNodeOptions, typeName: string): IWorkflowBase {
+/** `manual trigger -> [item source] -> node under test`, as runNode (and the benchmark) run it. */
+export function buildWorkflowData(opts: RunNodeOptions, typeName: string): IWorkflowBase {
 	const trigger: INode = {
 		id: 'trigger',
 		name: 'When clicking ‘Execute workflow’',
