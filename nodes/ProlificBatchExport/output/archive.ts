@@ -4,7 +4,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { normalisePath } from '../archive/paths';
 import type { DownloadedExport } from '../export/lifecycle';
 import type { ExportContents } from './contents';
-import { submissionFileRefs, submissionResponses } from './submissions';
+import { answeredTasks, submissionFileRefs } from './submissions';
 import type { OutputContext } from './types';
 
 /** The official CLI's name: `<batch-id>-export-<YYYYMMDD-HHMMSS>.zip`, in the workflow's time zone. */
@@ -23,8 +23,8 @@ export async function archiveItem(
 	const info = await contents.info();
 	// The archive is delivered even without its records: counting them is a courtesy.
 	const submissions = archive.has(kind.submissionsFile) ? await contents.submissions() : [];
-	// Tasks with responses, counted as the Summary output counts them: no second file to inflate.
-	const tasks = new Set(submissions.flatMap(({ record }) => submissionResponses(record).map(([taskId]) => taskId)));
+	// Counted as the Summary output counts them: no second file to inflate.
+	const tasks = answeredTasks(submissions.map(({ record }) => record));
 	const referenced = submissions.flatMap(({ record }) => submissionFileRefs(record));
 	const referencedPaths = new Set(referenced.map((file) => normalisePath(file.path)));
 	const fileName = archiveFileName(target.id, ctx.getTimezone());

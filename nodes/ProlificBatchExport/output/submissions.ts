@@ -27,6 +27,15 @@ export function submissionPlacements(records: SubmissionRecord[]): Placed[] {
 	return placed;
 }
 
+/** The tasks these submissions answered: those with at least one instruction response. */
+export function answeredTasks(records: SubmissionRecord[]): Set<string> {
+	const tasks = new Set<string>();
+	for (const record of records) {
+		for (const [taskId, instructions] of submissionResponses(record)) if (instructions.length) tasks.add(taskId);
+	}
+	return tasks;
+}
+
 export function submissionFileRefs(record: SubmissionRecord, onlyTask?: string): FileRef[] {
 	const refs: FileRef[] = [];
 	for (const [taskId, instructions] of submissionResponses(record)) {

@@ -7,7 +7,7 @@ import type { DownloadedExport } from '../export/lifecycle';
 import { groupChoices, instructionAgreement, type Placed } from './agreement';
 import type { ExportContents } from './contents';
 import { knownInstructions } from './instructions';
-import { submissionPlacements, submissionResponses } from './submissions';
+import { answeredTasks, submissionPlacements, submissionResponses } from './submissions';
 
 /**
  * One item that says what an export holds, for a Slack message or an email: counts, the time
@@ -24,7 +24,7 @@ export async function summaryItem(
 	const submissions = (await contents.submissions()).map(({ record }) => record);
 	const placed = submissionPlacements(submissions);
 	const answered = submissions.reduce((sum, record) => sum + submissionResponses(record).length, 0);
-	const tasks = new Set(placed.map(([taskId]) => taskId));
+	const tasks = answeredTasks(submissions);
 	const span = timeSpan(submissions.map((record) => record.created_at));
 	const filesSize = archive.fileNames.reduce((sum, name) => sum + (archive.declaredSize(name) ?? 0), 0);
 	const instructions = instructionSummaries(batch, placed, answered);
