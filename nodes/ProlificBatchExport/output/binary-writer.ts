@@ -25,9 +25,9 @@ export interface StoredFile {
 }
 
 /**
- * Inflates archive entries one at a time and hands them to n8n's binary store, up to
- * MAX_WRITES of them on their way at once. A buffer n8n has finished storing (it copies or writes it before resolving)
- * is reused for a later file.
+ * Inflates archive entries one at a time and hands them to n8n's binary store, up to MAX_WRITES
+ * of them on their way at once. A buffer n8n has finished storing (it copies or writes it before
+ * resolving) is reused for a later file.
  */
 export class BinaryWriter {
 	private readonly underWay = new Set<Promise<void>>();
