@@ -5,11 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { EmulatorOptions, Fault, ProlificEmulator, RecordedRequest } from './emulator';
-import { buildArchive } from './emulator';
-import { sampleBatch } from './fixtures/sample-batch';
 import { BATCH_ID } from './fixtures/sample-expected';
 import type { RunResult } from './harness';
-import { entriesOf } from './support/archives';
 import { credentialsAtDownload, secretInRequests, secretInRun } from './support/secrets';
 import { runExport, startEmulator } from './support/setup';
 import { outputOf, type Output } from './support/output';
@@ -101,8 +98,6 @@ const earlierExports = (runs: number) => async (emulator: ProlificEmulator) => {
 		assert.equal(run.status, 'success', run.error?.message);
 	}
 };
-
-let submissionsJsonlSize = 0;
 
 const scenarios: Scenario[] = [
 	// Request: POST /export
@@ -368,9 +363,9 @@ const scenarios: Scenario[] = [
 		step: 'download',
 		faults: [{ route: 'download', archive: 'corrupt' }],
 		expect: {
-			// The first DEFLATE block header is invalid, so nothing inflates before the error.
-			message: () =>
-				`The export archive is corrupt: 'responses-by-submission.jsonl' cannot be read (it inflated to 0 bytes but declares ${submissionsJsonlSize})`,
+			// The first DEFLATE block header is invalid.
+			message:
+				"The export archive is corrupt: 'responses-by-submission.jsonl' cannot be read (its compressed data is damaged: invalid block type)",
 			description: HINT.damaged,
 		},
 	},
@@ -590,7 +585,6 @@ function describeRequests(requests: RecordedRequest[]): string {
 const text = (value: Text, outcome: Outcome) => (typeof value === 'function' ? value(outcome) : value);
 
 before(async () => {
-	submissionsJsonlSize = (await entriesOf(await buildArchive(sampleBatch))).get('responses-by-submission.jsonl')!.length;
 	const emulator = await startEmulator();
 	try {
 		const run = await runExport(emulator, { batchId: BATCH_ID });

@@ -108,7 +108,8 @@ describe('a header that lies about a size within the limit', () => {
 		let read: Buffer | undefined;
 		const sizes = await allocations(async () => (read = await archive.readBytes(name)));
 		assert.ok(read?.equals(data));
-		assert.ok(sizes.includes(3 * MiB));
+		// zlib's output buffer, with a byte of room to see the stream end: no chunks, no second copy.
+		assert.deepEqual(sizes.filter((size) => size >= MiB), [3 * MiB + 1]);
 	});
 });
 

@@ -94,14 +94,12 @@ describe('damaged downloads', () => {
 
 	it('fails naming the entry whose data is corrupt, and says to run again', async () => {
 		const corrupt = mutateArchive.corrupt(sample);
-		const declared = sampleEntries.find((entry) => entry.name === 'responses-by-submission.jsonl')!.data.length;
-		const message = new RegExp(
-			`^The export archive is corrupt: 'responses-by-submission\\.jsonl' cannot be read \\(it inflated to \\d+ bytes but declares ${declared}\\)$`,
-		);
+		const message =
+			"The export archive is corrupt: 'responses-by-submission.jsonl' cannot be read (its compressed data is damaged: invalid block type)";
 		for (const output of ['submissions', 'rows', 'archive'] as const) {
 			const run = await exportOf(corrupt, { output });
 			assert.equal(run.status, 'error', output);
-			assert.match(String(run.error?.message), message, output);
+			assert.equal(run.error?.message, message, output);
 			assert.equal(run.error?.description, DAMAGED);
 		}
 		// Only responses-by-submission.jsonl is damaged: the Tasks output does not need it.

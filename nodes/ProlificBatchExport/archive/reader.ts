@@ -3,6 +3,7 @@ import JSZip from 'jszip';
 
 import { formatBytes } from '../bytes';
 import { ArchiveError } from './errors';
+import { checksum, inflateWithin } from './inflate';
 import { parseJsonl } from './jsonl';
 import { isUnsafePath, normalisePath } from './paths';
 import { BATCH_FILE, FILES_FOLDER, type BatchInfo } from './records';
@@ -26,33 +27,39 @@ const TOP_LEVEL_FILES = new Set([
 
 const SIZE_OPTION_HINT = "Raise the node's 'Max Archive Size' option if this batch really is that large.";
 
-/** jszip's documented streaming helper (`ZipObject#internalStream`), missing from its typings. */
-interface StreamHelper {
-	on(event: 'data', listener: (chunk: Uint8Array) => void): StreamHelper;
-	on(event: 'error', listener: (error: Error) => void): StreamHelper;
-	on(event: 'end', listener: () => void): StreamHelper;
-	pause(): StreamHelper;
-	resume(): StreamHelper;
+/** jszip's record of an entry's stored bytes (its CompressedObject), missing from its typings. */
+interface StoredEntry {
+	uncompressedSize: number;
+	compressedSize: number;
+	crc32: number;
+	compression: { magic: string };
+	/** a view of the archive's own bytes */
+	compressedContent: Uint8Array;
 }
 
-type Entry = JSZip.JSZipObject & {
-	internalStream(type: 'uint8array'): StreamHelper;
-	/** The sizes the entry's headers declare. */
-	_data?: { uncompressedSize?: number; compressedSize?: number };
-};
+type Entry = JSZip.JSZipObject & { _data?: unknown };
+
+/** jszip keeps no stored bytes for an entry whose headers declare it empty (it holds '' instead). */
+function storedOf(entry: Entry): StoredEntry | undefined {
+	const stored = entry._data as Partial<StoredEntry> | undefined;
+	return stored?.compressedContent instanceof Uint8Array ? (stored as StoredEntry) : undefined;
+}
+
+/** ZIP's "stored" (uncompressed) method, as jszip spells it. */
+const STORED = '\x00\x00';
 
 /** DEFLATE expands at most about 1032-fold: a header declaring more than that is lying. */
 const MAX_INFLATE_RATIO = 1032;
 
 /** Whether the entry's stored bytes could inflate to the size it declares. */
 function plausibleSize(entry: Entry, declared: number): boolean {
-	const compressed = entry._data?.compressedSize;
+	const compressed = storedOf(entry)?.compressedSize;
 	return typeof compressed === 'number' && declared <= (compressed >>> 0) * MAX_INFLATE_RATIO + 1024;
 }
 
 /** jszip reads the 32-bit size field as a signed number: 3 GiB would come back negative. */
 function declaredSize(entry: Entry): number | undefined {
-	const size = entry._data?.uncompressedSize;
+	const size = storedOf(entry)?.uncompressedSize;
 	return typeof size === 'number' ? size >>> 0 : undefined;
 }
 
@@ -108,14 +115,14 @@ export class ExportArchive {
 		return this.entries.has(normalisePath(name));
 	}
 
-	/** An entry's bytes; `allocate` gives the buffer they land in when the entry's size is known. */
-	async readBytes(name: string, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
+	/** An entry's bytes, inflated and checked against its recorded size and checksum. */
+	async readBytes(name: string): Promise<Buffer> {
 		const path = normalisePath(name);
 		const entry = this.entries.get(path);
 		if (!entry) {
 			throw new ArchiveError(`The export archive has no entry '${path}'`, 'Run the node again to download a fresh export.');
 		}
-		return await this.inflate(path, entry, allocate);
+		return await this.inflate(path, entry);
 	}
 
 	/** An entry as text without its UTF-8 byte order mark, or undefined when it is absent. */
@@ -137,44 +144,35 @@ export class ExportArchive {
 		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : [] };
 	}
 
-	private async inflate(path: string, entry: Entry, allocate: (size: number) => Buffer): Promise<Buffer> {
+	private async inflate(path: string, entry: Entry): Promise<Buffer> {
+		const stored = storedOf(entry);
+		if (!stored) return Buffer.alloc(0);
+		const content = stored.compressedContent;
 		const declared = declaredSize(entry);
 		const budget = this.limits.maxBytes - this.inflated;
 		const cap = Math.min(declared ?? budget, budget);
-		// An honest header lets the bytes land in one buffer: no second copy of a large file. A
-		// lying one (a few bytes declaring 2 GiB) must not make us allocate what it declares.
-		const target =
-			declared !== undefined && declared <= budget && plausibleSize(entry, declared) ? allocate(declared) : undefined;
-		const chunks: Uint8Array[] = [];
-		let size = 0;
-		// jszip's own stream helper: pausing it stops inflating at once, mid-entry. Its chunks are
-		// taken as the Uint8Arrays the inflater makes: asking for Buffers copies each one once more.
-		await new Promise<void>((resolve, reject) => {
-			const stream = entry.internalStream('uint8array');
-			stream
-				.on('data', (chunk: Uint8Array) => {
-					if (size + chunk.length > cap) {
-						stream.pause();
-						reject(overflow(path, declared, budget, this.limits.maxBytes));
-						return;
-					}
-					if (target) target.set(chunk, size);
-					else chunks.push(chunk);
-					size += chunk.length;
-				})
-				// jszip reports a damaged DEFLATE stream only as "Bug : uncompressed data size mismatch".
-				.on('error', (error: Error) => {
-					const reason = declared !== undefined && size !== declared ? mismatch(size, declared) : error.message;
-					reject(corrupt(path, reason));
-				})
-				.on('end', () => resolve())
-				.resume();
-		});
-		if (declared !== undefined && size !== declared) {
-			throw corrupt(path, mismatch(size, declared));
+		const tooLarge = () => overflow(path, declared, budget, this.limits.maxBytes);
+		let bytes: Buffer;
+		if (stored.compression.magic === STORED) {
+			if (content.length > cap) throw tooLarge();
+			// A view of the archive's bytes, no copy: nothing writes to them.
+			bytes = Buffer.from(content.buffer, content.byteOffset, content.length);
+		} else {
+			// DEFLATE, as jszip refuses any other method when it opens the archive. An honest header
+			// sizes the output once; a lying one (a few bytes declaring 2 GiB) must not make us
+			// allocate what it declares.
+			const honest = declared !== undefined && declared <= budget && plausibleSize(entry, declared);
+			const inflated = await inflateWithin(content, cap, honest ? declared : undefined);
+			if ('tooLarge' in inflated) throw tooLarge();
+			if ('damaged' in inflated) throw corrupt(path, `its compressed data is damaged: ${inflated.damaged}`);
+			bytes = inflated.bytes;
 		}
-		this.inflated += size;
-		return target ?? Buffer.concat(chunks, size);
+		if (declared !== undefined && bytes.length !== declared) throw corrupt(path, mismatch(bytes.length, declared));
+		if (checksum(bytes) !== stored.crc32 >>> 0) {
+			throw corrupt(path, 'its bytes do not match the checksum the archive records for them');
+		}
+		this.inflated += bytes.length;
+		return bytes;
 	}
 }
 

@@ -12,11 +12,6 @@ import type { OutputContext } from './types';
 const MAX_WRITES = 8;
 /** Bytes under way at once; one file larger than this still goes, alone. */
 const MAX_BYTES_UNDER_WAY = 64 * 1024 * 1024;
-/**
- * Buffers up to this size are kept for the next file: allocating a fresh one per file makes V8
- * (Node 24's above all) run a full garbage collection every few megabytes.
- */
-const MAX_REUSED_BUFFER = 16 * 1024 * 1024;
 
 /** A file handed to the writer; `size` is known at once, the binary once `finish()` has resolved. */
 export interface StoredFile {
@@ -26,15 +21,12 @@ export interface StoredFile {
 
 /**
  * Inflates archive entries one at a time and hands them to n8n's binary store, up to MAX_WRITES
- * of them on their way at once. A buffer n8n has finished storing (it copies or writes it before
- * resolving) is reused for a later file.
+ * of them on their way at once.
  */
 export class BinaryWriter {
 	private readonly underWay = new Set<Promise<void>>();
 	private bytesUnderWay = 0;
 	private failure: { error: unknown } | undefined;
-	private readonly spare: Buffer[] = [];
-	private readonly lent = new Map<Buffer, Buffer>();
 
 	constructor(
 		private readonly ctx: OutputContext,
@@ -49,7 +41,7 @@ export class BinaryWriter {
 		await this.room(this.archive.declaredSize(path) ?? 0);
 		const read =
 			this.failure ??
-			(await this.archive.readBytes(path, (size) => this.borrow(size)).then(
+			(await this.archive.readBytes(path).then(
 				(bytes) => ({ bytes }),
 				(error: unknown) => ({ error }),
 			));
@@ -72,7 +64,6 @@ export class BinaryWriter {
 			.then(() => {
 				this.underWay.delete(write);
 				this.bytesUnderWay -= bytes.length;
-				this.giveBack(bytes);
 			});
 		this.underWay.add(write);
 		this.bytesUnderWay += bytes.length;
@@ -93,24 +84,5 @@ export class BinaryWriter {
 		) {
 			await Promise.race(this.underWay);
 		}
-	}
-
-	private borrow(size: number): Buffer {
-		if (size > MAX_REUSED_BUFFER) return Buffer.allocUnsafe(size);
-		const index = this.spare.findIndex((buffer) => buffer.length >= size);
-		// None large enough: one spare makes way for a new one.
-		const [reused] = this.spare.splice(index >= 0 ? index : 0, 1);
-		const whole = index >= 0 ? reused : Buffer.allocUnsafe(Math.max(size, 1024 * 1024));
-		const part = whole.subarray(0, size);
-		this.lent.set(part, whole);
-		return part;
-	}
-
-	private giveBack(part: Buffer): void {
-		const whole = this.lent.get(part);
-		if (!whole) return;
-		this.lent.delete(part);
-		const kept = this.spare.reduce((total, buffer) => total + buffer.length, 0);
-		if (kept + whole.length <= MAX_BYTES_UNDER_WAY) this.spare.push(whole);
 	}
 }
