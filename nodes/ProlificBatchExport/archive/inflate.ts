@@ -1,9 +1,6 @@
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- Node's own inflater: pako (jszip's) took 7x as long on an export's JSONL, on the main thread
 import { crc32, inflateRaw } from 'node:zlib';
 
-/** zlib's output buffer at most; one larger entry fills several. */
-const MAX_CHUNK = 32 * 1024 * 1024;
-
 export type Inflated = { bytes: Buffer } | { tooLarge: true } | { damaged: string };
 
 /**
@@ -12,8 +9,9 @@ export type Inflated = { bytes: Buffer } | { tooLarge: true } | { damaged: strin
  * the whole entry inflates in one pass into one buffer.
  */
 export async function inflateWithin(compressed: Uint8Array, limit: number, expected?: number): Promise<Inflated> {
-	// One byte of room past the expected size lets zlib see the stream's end in the same pass.
-	const chunkSize = expected === undefined ? undefined : Math.min(Math.max(expected + 1, 64), MAX_CHUNK);
+	// One byte of room past the expected size lets zlib see the stream's end in the same pass. One
+	// buffer, however large: chunks would be joined into a second copy (a large JSONL held twice).
+	const chunkSize = expected === undefined ? undefined : Math.max(expected + 1, 64);
 	return await new Promise((resolve) => {
 		// zlib needs a limit of at least 1 byte; an empty entry's limit of 0 is checked below.
 		inflateRaw(compressed, { maxOutputLength: Math.max(limit, 1), chunkSize }, (error, bytes) => {
