@@ -27,7 +27,7 @@ export function shapeTasks(records: TaskRecord[], withAgreement = false): Shaped
 		}
 		const claims = () =>
 			new Set(responses.flatMap(([submissionId, instructions]) => [submissionId, ...instructions.map(([id]) => `${submissionId}/${id}`)]));
-		const json = withAgreement ? { ...record, agreement: taskAgreement(record) } : record;
+		const json = withAgreement ? { ...record, agreement: taskAgreement(placedIn(record, responses)) } : record;
 		return { json: json as IDataObject, files, claims };
 	});
 }
@@ -40,26 +40,22 @@ function responsesOf(record: TaskRecord): Array<[string, Array<[string, Instruct
 		.map((response) => [String(response.submission_id), taskResponseInstructions(response)]);
 }
 
-/** Every task record's responses, placed by task and instruction. */
-function placedResponses(records: TaskRecord[]): Placed[] {
-	return records.flatMap((record) =>
-		(Array.isArray(record.responses) ? record.responses : [])
-			.filter((response) => typeof response === 'object' && response !== null)
-			.flatMap((response) =>
-				taskResponseInstructions(response).map(([id, instruction]): Placed => [String(record.task_id), id, instruction]),
-			),
-	);
+/** One task record's responses (as responsesOf gives them), placed by task and instruction. */
+function placedIn(record: TaskRecord, responses: ReturnType<typeof responsesOf>): Placed[] {
+	const taskId = String(record.task_id);
+	return responses.flatMap(([, instructions]) => instructions.map(([id, instruction]): Placed => [taskId, id, instruction]));
 }
 
-function taskAgreement(record: TaskRecord): IDataObject[] {
-	return [...groupChoices(placedResponses([record]))].map(([instructionId, byTask]) =>
+function taskAgreement(placed: Placed[]): IDataObject[] {
+	return [...groupChoices(placed)].map(([instructionId, byTask]) =>
 		describe(instructionId, byTask, (responses) => tallyJson(tally(responses))),
 	);
 }
 
 /** Per choice instruction, agreement across all tasks: Fleiss' kappa where it applies. */
 export function batchAgreement(tasks: TaskRecord[]): IDataObject[] {
-	return [...groupChoices(placedResponses(tasks))].map(([instructionId, byTask]) =>
+	const placed = tasks.flatMap((record) => placedIn(record, responsesOf(record)));
+	return [...groupChoices(placed)].map(([instructionId, byTask]) =>
 		describe(instructionId, byTask, () => instructionAgreement(byTask)),
 	);
 }
