@@ -99,21 +99,30 @@ export async function runChild(request: CaseRequest, timeoutMs = 600_000, nodeBi
 	return JSON.parse(line.slice('BENCH_RESULT '.length)) as CaseResult;
 }
 
+interface ExportJob {
+	status: string;
+	export_id?: string;
+	url?: string;
+}
+
+/** The batch's export job: asked for (POST), or with its ID, polled (GET). */
+async function exportJob(emulator: ProlificEmulator, batchId: string, exportId = ''): Promise<ExportJob> {
+	const url = `${emulator.apiUrl}/api/v1/data-collection/batches/${batchId}/export${exportId && `/${exportId}`}`;
+	const response = await fetch(url, { method: exportId ? 'GET' : 'POST', headers: { authorization: `Token ${emulator.token}` } });
+	return (await response.json()) as ExportJob;
+}
+
 /** Has the emulator build the batch's export once, so that each measured POST answers `complete` at once. */
 export async function completeExport(emulator: ProlificEmulator, batchId: string): Promise<void> {
-	const headers = { authorization: `Token ${emulator.token}` };
-	const url = `${emulator.apiUrl}/api/v1/data-collection/batches/${batchId}/export`;
-	let job = (await (await fetch(url, { method: 'POST', headers })).json()) as { status: string; export_id?: string };
+	let job = await exportJob(emulator, batchId);
 	for (let i = 0; job.status !== 'complete'; i++) {
 		if (i > 10) throw new Error(`the emulator never completed ${batchId}: ${JSON.stringify(job)}`);
-		job = (await (await fetch(`${url}/${job.export_id}`, { headers })).json()) as typeof job;
+		job = await exportJob(emulator, batchId, job.export_id);
 	}
 }
 
 async function presignedUrl(emulator: ProlificEmulator, batchId: string): Promise<string> {
-	const headers = { authorization: `Token ${emulator.token}` };
-	const url = `${emulator.apiUrl}/api/v1/data-collection/batches/${batchId}/export`;
-	const job = (await (await fetch(url, { method: 'POST', headers })).json()) as { status: string; url?: string };
+	const job = await exportJob(emulator, batchId);
 	if (job.status !== 'complete' || !job.url) throw new Error(`no download link for ${batchId}: ${JSON.stringify(job)}`);
 	return job.url;
 }
@@ -181,15 +190,16 @@ async function main(): Promise<void> {
 	try {
 		// 1. The archives, streamed to disk.
 		const sizes: SizeInfo[] = [];
+		const synthetic = new Map(sizeKeys.map((key) => [key, syntheticBatch(specs[key])]));
 		for (const key of sizeKeys) {
 			const t = Date.now();
-			const synthetic = syntheticBatch(specs[key]);
-			const written = await writeSyntheticArchive(synthetic, join(work, `${key}.zip`));
+			const batch = synthetic.get(key)!;
+			const written = await writeSyntheticArchive(batch, join(work, `${key}.zip`));
 			sizes.push({
 				key,
 				label: specs[key].label,
 				spec: specs[key],
-				batchId: synthetic.batch.batch_id,
+				batchId: batch.batch.batch_id,
 				archivePath: written.path,
 				archiveBytes: written.bytes,
 				files: written.files,
@@ -205,7 +215,6 @@ async function main(): Promise<void> {
 		emulator = await ProlificEmulator.start({ behaviour: 'A', pollsUntilComplete: 0 });
 		emulator.addBatch(sampleBatch);
 		await completeExport(emulator, sampleBatch.batch_id);
-		const synthetic = new Map(sizeKeys.map((key) => [key, syntheticBatch(specs[key])]));
 		for (const size of sizes) {
 			emulator.addBatch(synthetic.get(size.key)!.batch, readFileSync(size.archivePath));
 			await completeExport(emulator, size.batchId);
