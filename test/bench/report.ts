@@ -128,9 +128,12 @@ function spread(values: number[]): Spread {
 	return { median, min: v[0], max: v[v.length - 1] };
 }
 
+/** The outputs that Include Files turns on and off (Files always attaches them; the others never). */
+const FILE_TOGGLE_OUTPUTS = new Set(['submissions', 'tasks', 'rows']);
+
 export function caseName(c: { kind: string; output?: string; includeFiles?: boolean }): string {
 	if (c.kind !== 'node') return c.kind === 'floor' ? 'floor: unzip + JSON.parse' : c.kind;
-	const toggles = ['submissions', 'tasks', 'rows'].includes(c.output ?? '');
+	const toggles = FILE_TOGGLE_OUTPUTS.has(c.output ?? '');
 	return `node: ${c.output}${toggles ? (c.includeFiles ? ', files on' : ', files off') : ''}`;
 }
 
@@ -144,7 +147,7 @@ export function summarise(raw: RawResults): BenchResults {
 		const floor = raw.engine.find((e) => e.size === size.key && e.kind === 'floor');
 		for (const c of raw.engine.filter((e) => e.size === size.key && e.kind !== 'idle')) {
 			const attachesFiles =
-				c.kind === 'node' && size.files > 0 && (c.output === 'files' || (['submissions', 'tasks', 'rows'].includes(c.output ?? '') && !!c.includeFiles));
+				c.kind === 'node' && size.files > 0 && (c.output === 'files' || (FILE_TOGGLE_OUTPUTS.has(c.output ?? '') && !!c.includeFiles));
 			cases.push({
 				size: size.key,
 				name: caseName(c),
