@@ -14,8 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type { INodeType } from 'n8n-workflow';
 
 /** What the node needs to export one batch from the emulator. */
 export interface NodeRun {
@@ -60,24 +59,6 @@ function loadNode(modulePath: string): INodeType {
 	return new NodeClass();
 }
 
-/** Passes its input through: the trivial node of the idle case. */
-const noOp: INodeType = {
-	description: {
-		displayName: 'No Operation',
-		name: 'noOp',
-		group: ['transform'],
-		version: 1,
-		description: 'Passes its input through',
-		defaults: { name: 'No Operation' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	},
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [this.getInputData()];
-	},
-};
-
 const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
 /**
@@ -93,6 +74,7 @@ export function peakRssKb(pid: number | 'self' = 'self'): number {
 
 async function engineCase(request: Extract<CaseRequest, { kind: 'idle' | 'node' }>): Promise<CaseResult> {
 	const { runInEngine, storedBinaries } = await import('./engine');
+	const { itemSource } = await import('../harness/node-types');
 	// Loaded in the idle case too: n8n loads installed packages whether or not a workflow uses them.
 	const node = loadNode(request.nodeModule);
 	const exportRun = async (run: NodeRun) => {
@@ -114,7 +96,8 @@ async function engineCase(request: Extract<CaseRequest, { kind: 'idle' | 'node' 
 	(globalThis as { gc?: () => void }).gc?.();
 	const startedAt = Date.now();
 	const started = process.cpuUsage();
-	const run = request.kind === 'idle' ? await runInEngine(noOp, {}) : await exportRun(request);
+	// The idle case's trivial node emits one empty item.
+	const run = request.kind === 'idle' ? await runInEngine(itemSource([{ json: {} }]), {}) : await exportRun(request);
 	const cpu = cpuMs(process.cpuUsage(started));
 	const { count, bytes } = storedBinaries(run.items);
 	return {
