@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { EmulatorOptions, Fault, ProlificEmulator, RecordedRequest } from './emulator';
 import { BATCH_ID } from './fixtures/sample-expected';
 import type { RunResult } from './harness';
+import { DAMAGED, RUN_AGAIN } from './support/hints';
 import { credentialsAtDownload, secretInRequests, secretInRun } from './support/secrets';
 import { runExport, startEmulator } from './support/setup';
 import { outputOf, type Output } from './support/output';
@@ -42,8 +43,8 @@ const HINT = {
 		`Prolific is still generating it (export ID ${exportId}). Raise the 'Timeout' option, or run the node again later: Prolific hands back the same export instead of starting over.`,
 	clock: "Check that this machine's clock is right (links are time-limited), then run the node again.",
 	storage: 'The storage host did not deliver the archive. Run the workflow again; the export itself is kept by Prolific.',
-	unreadable: 'The download was probably cut short or corrupted. Run the node again to download a fresh copy.',
-	damaged: 'The download was probably damaged. Run the node again to download a fresh copy.',
+	unreadable: RUN_AGAIN,
+	damaged: DAMAGED,
 };
 const JOB_LIMIT = `Batch ${BATCH_ID} already has as many export jobs as Prolific allows`;
 const CAP_DETAIL = (jobs: number) =>
