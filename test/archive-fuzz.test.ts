@@ -6,8 +6,10 @@ import type { IBinaryData, INodeExecutionData } from 'n8n-workflow';
 import { ArchiveError } from '../nodes/ProlificBatchExport/archive/errors';
 import { parseJsonl } from '../nodes/ProlificBatchExport/archive/jsonl';
 import { ExportArchive, type ArchiveLimits } from '../nodes/ProlificBatchExport/archive/reader';
-import { outputExport, type OutputSettings } from '../nodes/ProlificBatchExport/output';
-import type { OutputContext, OutputMode } from '../nodes/ProlificBatchExport/output/types';
+import { buildOutput } from '../nodes/ProlificBatchExport/output';
+import { ExportContents } from '../nodes/ProlificBatchExport/output/contents';
+import type { OutputContext, OutputMode, OutputSettings } from '../nodes/ProlificBatchExport/output/types';
+import type { ExportTarget } from '../nodes/ProlificBatchExport/types';
 import { buildRawZip, type RawZipEntry } from './emulator';
 import { BATCH_ID } from './fixtures/sample-expected';
 import { collectionMutationBases, DEFAULT_LIMITS, mutatedArchive, mutationBases } from './support/archive-mutations';
@@ -29,24 +31,22 @@ const RSS_GROWTH_LIMIT_MB = 256;
 const MiB = 1024 * 1024;
 const MODES: OutputMode[] = ['submissions', 'tasks', 'rows', 'files', 'summary', 'archive'];
 
-/** Output settings for the sample batch, or for a collection, whose archive names its files differently. */
-function outputSettings(
-	limits: ArchiveLimits,
-	output: Partial<OutputSettings>,
-	resource: 'batch' | 'collection' = 'batch',
-): Parameters<typeof outputExport>[2] {
+/** Output settings as the node reads them by default. */
+function outputSettings(output: Partial<OutputSettings>): OutputSettings {
 	return {
-		target: { resource, id: BATCH_ID },
-		limits,
-		output: {
-			mode: 'submissions',
-			includeFiles: true,
-			binaryPrefix: 'file_',
-			binaryProperty: 'data',
-			fileNameTemplate: '{submission_id}_{original_name}',
-			...output,
-		},
-	} as Parameters<typeof outputExport>[2];
+		mode: 'submissions',
+		includeFiles: true,
+		binaryPrefix: 'file_',
+		binaryProperty: 'data',
+		fileNameTemplate: '{submission_id}_{original_name}',
+		...output,
+	};
+}
+
+/** The pipeline's steps after the download: open the archive within limits, build the output. */
+async function outputOf(zip: Buffer, target: ExportTarget, limits: ArchiveLimits, settings: OutputSettings): Promise<INodeExecutionData[]> {
+	const contents = new ExportContents(await ExportArchive.open(zip, limits), target);
+	return await buildOutput({ ctx: context, contents, download: { archive: zip, statusChecks: 0 }, settings, itemIndex: 0 });
 }
 
 interface Case {
@@ -61,7 +61,7 @@ interface Case {
 /** One case in four is a collection's archive. */
 function makeCase(index: number, bases: Bases): Case {
 	const resource = index % 4 === 3 ? 'collection' : 'batch';
-	return { index, resource, mode: MODES[index % MODES.length], ...mutatedArchive(SEED, index, bases[resource]) };
+	return { index, resource, mode: MODES.at(index % MODES.length)!, ...mutatedArchive(SEED, index, bases[resource]) };
 }
 
 type Bases = Record<'batch' | 'collection', RawZipEntry[][]>;
@@ -103,9 +103,8 @@ async function exercise(fuzz: Case): Promise<string> {
 	}
 	let items: INodeExecutionData[] = [];
 	await attempt(async () => {
-		const output = { mode: fuzz.mode, includeFiles: fuzz.index % 2 === 0 };
-		const settings = outputSettings(fuzz.limits, output, fuzz.resource);
-		items = await outputExport(context, { archive: fuzz.zip, statusChecks: 0 }, settings, 0);
+		const settings = outputSettings({ mode: fuzz.mode, includeFiles: fuzz.index % 2 === 0 });
+		items = await outputOf(fuzz.zip, { resource: fuzz.resource, id: BATCH_ID }, fuzz.limits, settings);
 	});
 	// Whatever came out must be plain data n8n can store.
 	JSON.stringify(items.map((item) => item.json));
@@ -203,7 +202,7 @@ describe('found by fuzzing', () => {
 			{ name: 'responses-by-submission.jsonl', data: Buffer.from(`{"submission_id":"s1","responses":{}}\n${line}\n`) },
 		]);
 		await assert.rejects(
-			outputExport(context, { archive: zip, statusChecks: 0 }, outputSettings(DEFAULT_LIMITS, { mode: 'rows' }), 0),
+			outputOf(zip, { resource: 'batch', id: BATCH_ID }, DEFAULT_LIMITS, outputSettings({ mode: 'rows' })),
 			(error) => error instanceof ArchiveError && error.message === DEEP,
 		);
 	});

@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { properties } from './description';
+import { properties } from './actions/export';
 import { router } from './actions/router';
 import { searchBatches, searchCollections } from './methods/listSearch';
 

@@ -7,12 +7,13 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
+import { DEFAULTS, UUID_PATTERN } from './actions/common.descriptions';
 import type { ArchiveLimits } from './archive/reader';
-import { DEFAULTS, UUID_PATTERN } from './description';
 import type { ExportSettings } from './export/lifecycle';
-import { RESOURCES, type ExportTarget, type Resource } from './export/target';
-import type { OutputSettings } from './output';
-import type { OutputMode } from './output/types';
+import { OUTPUT_MODES } from './output/modes';
+import type { OutputMode, OutputSettings } from './output/types';
+import { RESOURCES } from './resources';
+import type { ExportTarget, Resource } from './types';
 
 /** The node reads parameters per input item; its trigger, which has no input, once. */
 export type ParameterSource = IExecuteFunctions | IPollFunctions;
@@ -59,7 +60,7 @@ const MB = 1024 * 1024;
 
 /** Reads one input item's parameters (expressions resolved per item) into typed settings. */
 export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSettings {
-	const mode = parameter(ctx, 'output', itemIndex, 'submissions') as OutputMode;
+	const mode = outputModeOf(ctx, itemIndex);
 	const options = parameter(ctx, 'options', itemIndex, {}) as Options;
 	const timezone = ctx.getTimezone();
 	return {
@@ -86,14 +87,23 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 		},
 		output: {
 			mode,
-			includeFiles:
-				['submissions', 'tasks', 'rows'].includes(mode) && (parameter(ctx, 'includeFiles', itemIndex, true) as boolean),
+			includeFiles: OUTPUT_MODES[mode].attachesFiles && (parameter(ctx, 'includeFiles', itemIndex, true) as boolean),
 			binaryPrefix: options.binaryPropertyPrefix ?? DEFAULTS.binaryPropertyPrefix,
 			agreement: options.agreement ?? false,
 			binaryProperty: options.binaryProperty?.trim() || DEFAULTS.binaryProperty,
 			fileNameTemplate: options.fileName?.trim() || DEFAULTS.fileName,
 		},
 	};
+}
+
+/** The chosen output; a typo in an expression is refused rather than read as the default. */
+function outputModeOf(ctx: ParameterSource, itemIndex: number): OutputMode {
+	const value = parameter(ctx, 'output', itemIndex, 'submissions');
+	if (typeof value === 'string' && Object.hasOwn(OUTPUT_MODES, value)) return value as OutputMode;
+	throw new NodeOperationError(ctx.getNode(), `'${String(value).slice(0, 100)}' is not an output of this node`, {
+		description: `Choose one of: ${Object.keys(OUTPUT_MODES).join(', ')}.`,
+		itemIndex,
+	});
 }
 
 /**

@@ -1,37 +1,34 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import * as exportNode from '../ProlificBatchExport/description';
+import * as common from '../ProlificBatchExport/actions/common.descriptions';
+import { modesWith } from '../ProlificBatchExport/output/modes';
 
 /** The export node's parameters that make sense on a schedule, without its operation switch. */
-const TRIGGER_OUTPUTS = ['rows', 'submissions'];
-const TRIGGER_OPTIONS = [
-	'binaryPropertyPrefix',
-	'deleteAfterDownload',
-	'failedRetries',
-	'freeExportSlot',
-	'maxArchiveSizeMb',
-	'maxFiles',
-	'pollInterval',
-	'studyId',
-	'timeout',
-];
-
 const withoutDisplayOptions = ({ displayOptions: _, ...property }: INodeProperties): INodeProperties => property;
 
+const triggerOutputs = modesWith('trigger');
+
 export const properties: INodeProperties[] = [
-	withoutDisplayOptions(exportNode.batch),
+	withoutDisplayOptions(common.batch),
 	{
-		...withoutDisplayOptions(exportNode.output),
+		...common.output,
 		description: 'How each new submission comes out',
-		options: (exportNode.output.options ?? []).filter(
-			(choice) => 'value' in choice && TRIGGER_OUTPUTS.includes(String(choice.value)),
+		options: (common.output.options ?? []).filter(
+			(choice) => 'value' in choice && (triggerOutputs as string[]).includes(String(choice.value)),
 		),
 	},
-	withoutDisplayOptions(exportNode.includeFiles),
-	{
-		...withoutDisplayOptions(exportNode.options),
-		options: (exportNode.options.options as INodeProperties[])
-			.filter((option) => TRIGGER_OPTIONS.includes(option.name))
-			.map(withoutDisplayOptions),
-	},
+	withoutDisplayOptions(common.includeFiles),
+	common.optionsOf(
+		[
+			common.binaryPropertyPrefix,
+			common.deleteAfterDownload,
+			common.failedRetries,
+			common.freeExportSlot,
+			common.maxArchiveSizeMb,
+			common.maxFiles,
+			common.pollInterval,
+			common.studyId,
+			common.timeout,
+		].map(withoutDisplayOptions),
+	),
 ];

@@ -1,15 +1,8 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { ArchiveError } from '../archive/errors';
-import type { Operation } from '../description';
-import { ExportError } from '../export/lifecycle';
+import { asNodeError } from '../errors';
 import { CancelledError } from '../transport/backoff';
-import { operations } from './batch';
+import { operations, type Operation } from './export';
 
 /** Runs the operation once per input item; a failing item fails alone under "continue on fail". */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -20,7 +13,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			results.push(...(await operations[operation].execute(this, itemIndex)));
 		} catch (caught) {
-			const error = asNodeError(this, caught, itemIndex);
+			const error = asNodeError(this.getNode(), caught, itemIndex);
 			if (!this.continueOnFail() || caught instanceof CancelledError) throw error;
 			results.push({
 				json: { error: error.message, description: error.description ?? null },
@@ -29,12 +22,4 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 	return [results];
-}
-
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	if (error instanceof ArchiveError || error instanceof ExportError) {
-		return new NodeOperationError(ctx.getNode(), error.message, { description: error.hint, itemIndex });
-	}
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }

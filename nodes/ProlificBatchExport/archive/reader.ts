@@ -6,7 +6,8 @@ import { ArchiveError } from './errors';
 import { checksum, inflateWithin } from './inflate';
 import { parseJsonl } from './jsonl';
 import { isUnsafePath, normalisePath } from './paths';
-import { BATCH_FILE, FILES_FOLDER, type BatchInfo } from './records';
+import { ARCHIVE_LAYOUT, FILES_FOLDER, TOP_LEVEL_FILES } from './layout';
+import type { BatchInfo } from './records';
 
 export interface ArchiveLimits {
 	/** Largest archive, and largest total of bytes inflated from it. */
@@ -14,16 +15,6 @@ export interface ArchiveLimits {
 	/** Most entries besides the documented top-level files. */
 	maxFiles: number;
 }
-
-/** The documented top-level files of a batch's export and of a collection's. */
-const TOP_LEVEL_FILES = new Set([
-	'responses-by-submission.jsonl',
-	'responses-by-task.jsonl',
-	BATCH_FILE,
-	'responses.jsonl',
-	'collection.json',
-	'README.md',
-]);
 
 const SIZE_OPTION_HINT = "Raise the node's 'Max Archive Size' option if this batch really is that large.";
 
@@ -132,7 +123,7 @@ export class ExportArchive {
 	}
 
 	/** batch.json (or a collection's collection.json), or a bare description when the archive lacks it. */
-	async readBatch(name = BATCH_FILE): Promise<BatchInfo> {
+	async readBatch(name = ARCHIVE_LAYOUT.batch.infoFile): Promise<BatchInfo> {
 		const text = await this.readText(name);
 		if (text === undefined) return { instructions: [] };
 		const [batch] = parseJsonl<BatchInfo>(text, name, { wholeFile: true });

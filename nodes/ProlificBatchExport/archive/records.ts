@@ -59,11 +59,6 @@ export interface BatchInfo {
 	[field: string]: unknown;
 }
 
-export const SUBMISSIONS_FILE = 'responses-by-submission.jsonl';
-export const TASKS_FILE = 'responses-by-task.jsonl';
-export const BATCH_FILE = 'batch.json';
-export const FILES_FOLDER = 'files/';
-
 const NO_FILES: readonly UploadedFile[] = Object.freeze([]);
 
 const TASK_RESPONSE_FIELDS = new Set(['submission_id', 'participant_id', 'created_at']);

@@ -1,17 +1,8 @@
 import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 
+import { capitalised, describeTarget, RESOURCES } from '../resources';
 import { prolificApiRequest, type Context } from '../transport';
-import type { ExportJob } from './lifecycle';
-import { isJobLimitError } from './housekeeping';
-import { Named, named, RESOURCES, type ExportTarget } from './target';
-
-/** One entry of behaviour B's job list. */
-export interface ExportJobSummary {
-	export_id: string;
-	filter: IDataObject | null;
-	status: string;
-	created_at: string;
-}
+import type { ExportJob, ExportJobSummary, ExportTarget } from '../types';
 
 /** Prolific's export endpoints for one batch or collection, each call made through the transport. */
 export class ExportApi {
@@ -22,7 +13,7 @@ export class ExportApi {
 		readonly target: ExportTarget,
 		private readonly itemIndex?: number,
 	) {
-		this.path = `/api/v1/data-collection/${RESOURCES[target.resource].path}/${target.id}/export`;
+		this.path = `/api/v1/data-collection/${RESOURCES[target.resource].apiPath}/${target.id}/export`;
 	}
 
 	async request(filters: IDataObject, deadline?: number): Promise<ExportJob> {
@@ -30,7 +21,7 @@ export class ExportApi {
 			method: 'POST',
 			path: this.path,
 			qs: filters,
-			notFound: `${Named(this.target)} not found`,
+			notFound: `${capitalised(describeTarget(this.target))} not found`,
 			itemIndex: this.itemIndex,
 			deadline,
 		}).then(
@@ -46,7 +37,7 @@ export class ExportApi {
 		return await prolificApiRequest<ExportJob>(this.ctx, {
 			method: 'GET',
 			path: `${this.path}/${encodeURIComponent(exportId)}`,
-			notFound: `Export ${exportId} of ${named(this.target)} not found`,
+			notFound: `Export ${exportId} of ${describeTarget(this.target)} not found`,
 			itemIndex: this.itemIndex,
 			deadline,
 		});
@@ -57,7 +48,7 @@ export class ExportApi {
 		const body = await prolificApiRequest<{ results?: ExportJobSummary[] } | ExportJobSummary[]>(this.ctx, {
 			method: 'GET',
 			path: this.path,
-			notFound: `${Named(this.target)} not found`,
+			notFound: `${capitalised(describeTarget(this.target))} not found`,
 			itemIndex: this.itemIndex,
 		});
 		return Array.isArray(body) ? body : (body.results ?? []);
@@ -67,16 +58,23 @@ export class ExportApi {
 		await prolificApiRequest(this.ctx, {
 			method: 'DELETE',
 			path: `${this.path}/${encodeURIComponent(exportId)}`,
-			notFound: `Export ${exportId} of ${named(this.target)} not found`,
+			notFound: `Export ${exportId} of ${describeTarget(this.target)} not found`,
 			itemIndex: this.itemIndex,
 		});
 	}
 }
 
+/** Prolific's answer when the batch already holds as many export jobs as it may. */
+export function isJobLimitError(error: unknown): error is NodeApiError {
+	if (!(error instanceof NodeApiError) || !['400', '409', '429'].includes(error.httpCode ?? '')) return false;
+	const said = `${error.message} ${error.description ?? ''}`;
+	return /export/i.test(said) && /limit|maximum|too many|already has \d+/i.test(said);
+}
+
 /** The job cap, said plainly: what it is and the three ways out of it. */
 function jobLimitReached(ctx: Context, target: ExportTarget, error: NodeApiError, itemIndex?: number): NodeApiError {
 	const prolificSays = /^Prolific says: "[^"]*"\. /.exec(error.description ?? '')?.[0] ?? '';
-	const message = `${Named(target)} already has as many export jobs as Prolific allows`;
+	const message = `${capitalised(describeTarget(target))} already has as many export jobs as Prolific allows`;
 	const description = `${prolificSays}Delete finished jobs (List Export Jobs, then Delete Export Job), turn on the 'Free Export Slot at Job Limit' option, or wait until running exports finish.`;
 	const httpCode = error.httpCode ?? undefined;
 	return new NodeApiError(ctx.getNode(), { message, description, httpCode } as JsonObject, {

@@ -1,5 +1,3 @@
-import { NodeApiError } from 'n8n-workflow';
-
 import type { ExportApi } from './api';
 
 /**
@@ -7,13 +5,6 @@ import type { ExportApi } from './api';
  * schedule fills the slots after ten runs unless it cleans up after itself.
  */
 const FINISHED = new Set(['complete', 'failed']);
-
-/** Prolific's answer when the batch already holds as many export jobs as it may. */
-export function isJobLimitError(error: unknown): error is NodeApiError {
-	if (!(error instanceof NodeApiError) || !['400', '409', '429'].includes(error.httpCode ?? '')) return false;
-	const said = `${error.message} ${error.description ?? ''}`;
-	return /export/i.test(said) && /limit|maximum|too many|already has \d+/i.test(said);
-}
 
 /** Deletes the batch's oldest finished export job; false when there is none to delete. */
 export async function freeOldestJob(api: ExportApi): Promise<boolean> {

@@ -1,14 +1,7 @@
 import { DateTime } from 'luxon';
 
-import { named, type ExportTarget } from './target';
-
-/** One answer of the export endpoints (POST or status GET): decided on `status`, never on HTTP code. */
-export interface ExportJob {
-	status?: string;
-	export_id?: string;
-	url?: string;
-	expires_at?: string;
-}
+import { describeTarget } from '../resources';
+import type { DownloadedExport, ExportJob, ExportTarget } from '../types';
 
 /** What the lifecycle needs from the outside world; the node binds it to the transport. */
 export interface ExportSteps {
@@ -27,13 +20,6 @@ export interface ExportSettings {
 	timeoutMs: number;
 	/** How many times a `failed` export is requested again. */
 	failedRetries: number;
-}
-
-export interface DownloadedExport {
-	archive: Buffer;
-	exportId?: string;
-	expiresAt?: string;
-	statusChecks: number;
 }
 
 /** Why an export did not arrive, with what to do about it. */
@@ -88,7 +74,7 @@ export async function runExport(
 			case 'failed':
 				if (++failures > settings.failedRetries) {
 					throw new ExportError(
-						`Prolific could not generate the export of ${named(target)} (failed ${failures === 1 ? 'once' : `${failures} times`})`,
+						`Prolific could not generate the export of ${describeTarget(target)} (failed ${failures === 1 ? 'once' : `${failures} times`})`,
 						"Prolific's export job failed. Run the node again later, or raise the 'Retries for Failed Exports' option. If it keeps failing, report the batch ID to Prolific support.",
 					);
 				}
@@ -124,7 +110,7 @@ export async function runExport(
 			}
 			if (++refreshes > MAX_LINK_REFRESHES) {
 				throw new ExportError(
-					`The download link for ${named(target)} kept being refused, even after ${MAX_LINK_REFRESHES} fresh links`,
+					`The download link for ${describeTarget(target)} kept being refused, even after ${MAX_LINK_REFRESHES} fresh links`,
 					"Check that this machine's clock is right (links are time-limited), then run the node again.",
 				);
 			}
@@ -160,7 +146,7 @@ function unexpected(job: ExportJob): ExportError {
 function timedOut(target: ExportTarget, timeoutMs: number, checks: number, exportId?: string): ExportError {
 	const waited = timeoutMs >= 60_000 ? `${+(timeoutMs / 60_000).toFixed(1)} min` : `${+(timeoutMs / 1000).toFixed(1)} s`;
 	return new ExportError(
-		`The export of ${named(target)} was not ready after ${waited} (${checks} status checks)`,
+		`The export of ${describeTarget(target)} was not ready after ${waited} (${checks} status checks)`,
 		`Prolific is still generating it${exportId ? ` (export ID ${exportId})` : ''}. Raise the 'Timeout' option, or run the node again later: Prolific hands back the same export instead of starting over.`,
 	);
 }

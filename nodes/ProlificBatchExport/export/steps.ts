@@ -3,8 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 import type { ArchiveLimits } from '../archive/reader';
 import { wait } from '../transport/backoff';
 import { cancelSignal, downloadArchive, DownloadExpiredError, type Context } from '../transport';
-import type { ExportApi } from './api';
-import { freeOldestJob, isJobLimitError } from './housekeeping';
+import { isJobLimitError, type ExportApi } from './api';
+import { freeOldestJob } from './housekeeping';
 import type { ExportSteps } from './lifecycle';
 
 export interface StepSettings {

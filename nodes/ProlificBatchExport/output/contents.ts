@@ -1,8 +1,10 @@
 import { collectionSubmissions } from '../archive/collection';
 import { ArchiveError } from '../archive/errors';
+import { ARCHIVE_LAYOUT } from '../archive/layout';
 import type { ExportArchive } from '../archive/reader';
 import type { BatchInfo, SubmissionRecord, TaskRecord } from '../archive/records';
-import { RESOURCES, type ExportTarget } from '../export/target';
+import { RESOURCES } from '../resources';
+import type { ExportTarget } from '../types';
 
 /** A submission as the outputs shape it, and as the Submissions output shows it. */
 export interface Submission {
@@ -22,17 +24,23 @@ export class ExportContents {
 		readonly target: ExportTarget,
 	) {}
 
-	get kind() {
+	/** How the items name this kind of export (batch_id, batch_name …). */
+	get ids() {
 		return RESOURCES[this.target.resource];
+	}
+
+	/** Which files of the archive hold its records. */
+	get layout() {
+		return ARCHIVE_LAYOUT[this.target.resource];
 	}
 
 	/** `{batch_id: …}` or `{collection_id: …}` */
 	get idField(): Record<string, string> {
-		return { [this.kind.idKey]: this.target.id };
+		return { [this.ids.idKey]: this.target.id };
 	}
 
 	async info(): Promise<BatchInfo> {
-		return await this.archive.readBatch(this.kind.infoFile);
+		return await this.archive.readBatch(this.layout.infoFile);
 	}
 
 	async submissions(): Promise<Submission[]> {
@@ -41,10 +49,10 @@ export class ExportContents {
 	}
 
 	async tasks(): Promise<TaskRecord[]> {
-		const name = this.kind.tasksFile;
+		const name = this.layout.tasksFile;
 		if (!name) {
 			throw new ArchiveError(
-				`A ${this.kind.label} has no tasks`,
+				`A ${this.ids.label} has no tasks`,
 				'Choose the Submissions, Rows, Files, Summary or Archive output for a collection.',
 			);
 		}
@@ -52,7 +60,7 @@ export class ExportContents {
 	}
 
 	private async readSubmissions(): Promise<Submission[]> {
-		const lines = await this.records<SubmissionRecord>(this.kind.submissionsFile);
+		const lines = await this.records<SubmissionRecord>(this.layout.submissionsFile);
 		if (this.target.resource === 'collection') return collectionSubmissions(lines, this.target.id);
 		return lines.map((record) => ({ record, json: record }));
 	}

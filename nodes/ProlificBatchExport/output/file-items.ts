@@ -2,17 +2,12 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { baseName, normalisePath } from '../archive/paths';
 import type { SubmissionRecord } from '../archive/records';
-import type { ExportContents } from './contents';
 import { BinaryWriter, type StoredFile } from './binary-writer';
-import { safeFileName } from './files';
+import { safeFileName } from './attachments';
 import { knownInstructions } from './instructions';
 import { submissionFileRefs, submissionPlacements } from './submissions';
-import type { FileRef, OutputContext } from './types';
-
-export interface FileItemSettings {
-	binaryProperty: string;
-	fileNameTemplate: string;
-}
+import { reportFileProblems } from './problems';
+import type { FileRef, OutputRequest } from './types';
 
 interface FileEntry extends FileRef {
 	participant_id: string | null;
@@ -24,15 +19,10 @@ interface FileEntry extends FileRef {
 /**
  * One item per uploaded file, for storage nodes that upload one binary per item. Files no
  * response references are emitted too, marked; a response whose file is missing yields no item
- * and is counted instead. Returns the items and how many referenced files were missing.
+ * and is reported in a warning instead.
  */
-export async function fileItems(
-	ctx: OutputContext,
-	contents: ExportContents,
-	settings: FileItemSettings,
-	itemIndex: number,
-): Promise<{ items: INodeExecutionData[]; missing: number; unreferenced: number }> {
-	const { archive, kind } = contents;
+export async function fileItems({ ctx, contents, settings, itemIndex }: OutputRequest): Promise<INodeExecutionData[]> {
+	const { archive, ids, layout } = contents;
 	const batch = await contents.info();
 	const submissions = (await contents.submissions()).map(({ record }) => record);
 	const instructions = knownInstructions(batch, submissionPlacements(submissions));
@@ -51,11 +41,11 @@ export async function fileItems(
 	const items = stored.map(({ entry, fileName, file }): INodeExecutionData => ({
 		json: {
 			...contents.idField,
-			[kind.nameKey]: batch.name ?? null,
+			[ids.nameKey]: batch.name ?? null,
 			submission_id: entry.submission_id,
 			participant_id: entry.participant_id,
 			// A collection's only "task" is the collection itself.
-			task_id: kind.tasksFile ? entry.task_id : null,
+			task_id: layout.tasksFile ? entry.task_id : null,
 			instruction_id: entry.instruction_id,
 			instruction: (entry.instruction_id && instructions.get(entry.instruction_id)?.description) ?? null,
 			original_name: entry.name,
@@ -69,7 +59,8 @@ export async function fileItems(
 		binary: file.binary ? { [settings.binaryProperty]: file.binary } : {},
 		pairedItem: { item: itemIndex },
 	}));
-	return { items, missing: entries.length - present.length, unreferenced: strays.length };
+	reportFileProblems(ctx, contents.target, entries.length - present.length, strays.length, true);
+	return items;
 }
 
 /** Every file the responses point at, once each (the first reference wins). */

@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { formatBytes } from '../bytes';
 import { isInstructionResponse, type BatchInfo } from '../archive/records';
-import type { DownloadedExport } from '../export/lifecycle';
+import type { DownloadedExport } from '../types';
 import { groupChoices, instructionAgreement, type Placed } from './agreement';
 import type { ExportContents } from './contents';
 import { knownInstructions } from './instructions';
@@ -19,7 +19,7 @@ export async function summaryItem(
 	download: DownloadedExport,
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
-	const { archive, kind } = contents;
+	const { archive, ids, layout } = contents;
 	const batch = await contents.info();
 	const submissions = (await contents.submissions()).map(({ record }) => record);
 	const placed = submissionPlacements(submissions);
@@ -30,12 +30,12 @@ export async function summaryItem(
 	const instructions = instructionSummaries(batch, placed, answered);
 	const summary: IDataObject = {
 		...contents.idField,
-		[kind.nameKey]: batch.name ?? null,
+		[ids.nameKey]: batch.name ?? null,
 		exported_at: batch.exported_at ?? null,
 		export_id: download.exportId ?? null,
 		submissions: submissions.length,
 		participants: new Set(submissions.map((record) => record.participant_id)).size,
-		...(kind.tasksFile && { tasks: tasks.size }),
+		...(layout.tasksFile && { tasks: tasks.size }),
 		files: archive.fileNames.length,
 		files_size_bytes: filesSize,
 		first_submission_at: span?.first.toISO() ?? null,

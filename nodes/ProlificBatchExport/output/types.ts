@@ -1,5 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { SubmissionRecord } from '../archive/records';
+import type { DownloadedExport } from '../types';
+import type { ExportContents } from './contents';
+
 /** An uploaded file an item should carry, as the records (or the archive) name it. */
 export interface FileRef {
 	path: string;
@@ -40,4 +44,26 @@ export interface OutputContext {
 	getTimezone(): string;
 	helpers: Pick<IExecuteFunctions['helpers'], 'prepareBinaryData'>;
 	addExecutionHints?: IExecuteFunctions['addExecutionHints'];
+}
+
+export interface OutputSettings {
+	mode: OutputMode;
+	includeFiles: boolean;
+	binaryPrefix: string;
+	/** Tasks and Rows: add how the responses to choice instructions agree. */
+	agreement?: boolean;
+	/** Files: the binary property of each file, and its name's template. */
+	binaryProperty: string;
+	fileNameTemplate: string;
+}
+
+/** What an output is built from: one opened export, for one input item. */
+export interface OutputRequest {
+	ctx: OutputContext;
+	contents: ExportContents;
+	download: DownloadedExport;
+	settings: OutputSettings;
+	itemIndex: number;
+	/** Which submissions to output (Submissions and Rows); all by default. */
+	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[];
 }

@@ -52,10 +52,6 @@ export function cancelSignal(ctx: Context): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 }
 
-export async function prolificBaseUrl(ctx: Context): Promise<string> {
-	return (await credentials(ctx)).baseUrl;
-}
-
 /**
  * Every call to Prolific's API goes through here: authentication by n8n from the credential,
  * retries of 429 (honouring Retry-After), 5xx and broken connections with backoff, and errors

@@ -1,7 +1,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { ExportJob } from '../../export/lifecycle';
-import { RESOURCES, type ExportTarget } from '../../export/target';
+import { RESOURCES } from '../../resources';
+import type { ExportJob, ExportTarget } from '../../types';
 
 /** An export job as an item: the same fields whichever endpoint answered. */
 export function jobItem(target: ExportTarget, job: ExportJob, itemIndex: number, exportId?: string): INodeExecutionData {

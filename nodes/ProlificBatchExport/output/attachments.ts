@@ -1,4 +1,4 @@
-import type { IBinaryKeyData } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 
 import type { ExportArchive } from '../archive/reader';
 import type { BinaryWriter, StoredFile } from './binary-writer';
@@ -44,6 +44,9 @@ export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchi
 	}
 	return placed;
 }
+
+/** Puts an item's file descriptions into its JSON: a `files` list, or a Rows cell. */
+export type DescribeFiles = (json: IDataObject, files: FileDescription[]) => IDataObject;
 
 /** An item's files: described at once, their binaries once the writer has finished. */
 export interface AttachedFiles {

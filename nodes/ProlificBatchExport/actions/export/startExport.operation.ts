@@ -1,10 +1,15 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { ExportApi } from '../../export/api';
 import { requestWithRoom } from '../../export/lifecycle';
 import { exportSteps } from '../../export/steps';
 import { readSettings } from '../../settings';
+import * as common from '../common.descriptions';
 import { jobItem } from './jobItem';
+
+export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: ['startExport'] } }, [
+	common.optionsOf([common.freeExportSlot, common.from, common.studyId, common.to]),
+]);
 
 /** Asks for an export and returns at once: for exports longer than an execution should wait. */
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

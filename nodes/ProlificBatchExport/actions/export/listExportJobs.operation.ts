@@ -1,8 +1,11 @@
-import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { ExportApi } from '../../export/api';
-import { RESOURCES } from '../../export/target';
+import { RESOURCES } from '../../resources';
 import { targetOf } from '../../settings';
+
+/** No parameters beyond the batch or collection. */
+export const description: INodeProperties[] = [];
 
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const target = targetOf(ctx, itemIndex);

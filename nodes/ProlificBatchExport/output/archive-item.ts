@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { normalisePath } from '../archive/paths';
-import type { DownloadedExport } from '../export/lifecycle';
+import type { DownloadedExport } from '../types';
 import type { ExportContents } from './contents';
 import { answeredTasks, submissionFileRefs } from './submissions';
 import type { OutputContext } from './types';
@@ -19,10 +19,10 @@ export async function archiveItem(
 	download: DownloadedExport,
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
-	const { archive, kind, target } = contents;
+	const { archive, ids, layout, target } = contents;
 	const info = await contents.info();
 	// The archive is delivered even without its records: counting them is a courtesy.
-	const submissions = archive.has(kind.submissionsFile) ? await contents.submissions() : [];
+	const submissions = archive.has(layout.submissionsFile) ? await contents.submissions() : [];
 	// Counted as the Summary output counts them: no second file to inflate.
 	const tasks = answeredTasks(submissions.map(({ record }) => record));
 	const referenced = submissions.flatMap(({ record }) => submissionFileRefs(record));
@@ -31,7 +31,7 @@ export async function archiveItem(
 	return {
 		json: {
 			...contents.idField,
-			[kind.nameKey]: info.name ?? null,
+			[ids.nameKey]: info.name ?? null,
 			file_name: fileName,
 			size_bytes: download.archive.length,
 			export_id: download.exportId ?? null,
@@ -39,7 +39,7 @@ export async function archiveItem(
 			expires_at: download.expiresAt ?? null,
 			submissions: submissions.length,
 			participants: new Set(submissions.map(({ record }) => record.participant_id)).size,
-			...(kind.tasksFile && { tasks: tasks.size }),
+			...(layout.tasksFile && { tasks: tasks.size }),
 			files: archive.fileNames.length,
 			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
 			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,

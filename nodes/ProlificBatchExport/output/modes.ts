@@ -1,0 +1,81 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { archiveItem } from './archive-item';
+import { describeFilesInline, type DescribeFiles } from './attachments';
+import { fileItems } from './file-items';
+import { selectedSubmissions, shapedOutput } from './shaped';
+import { ROW_FILES_COLUMN, shapeRows } from './rows';
+import { shapeSubmissions } from './submissions';
+import { summaryItem } from './summary';
+import { batchAgreement, shapeTasks } from './tasks';
+import type { FileDescription, OutputMode, OutputRequest } from './types';
+
+interface ModeBehaviour {
+	/** Include Files applies: each item carries its files as binaries. */
+	attachesFiles: boolean;
+	/** Add Agreement applies. */
+	agreement: boolean;
+	/** The trigger offers it: one item per new submission (or its rows). */
+	trigger: boolean;
+	build(request: OutputRequest): Promise<INodeExecutionData[]>;
+}
+
+/** A shaped item's files described in its JSON: a list beside the record. */
+const filesField: DescribeFiles = (json, files) => ({ ...json, files });
+/** A row is this node's own object: its files cell is set in place, not copied with it. */
+const filesCell: DescribeFiles = (json: IDataObject, files: FileDescription[]) => {
+	json[ROW_FILES_COLUMN] = describeFilesInline(files);
+	return json;
+};
+
+/** Every output the node offers, and what applies to each: the one place that says so. */
+export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
+	archive: {
+		attachesFiles: false,
+		agreement: false,
+		trigger: false,
+		build: async ({ ctx, contents, download, itemIndex }) => [await archiveItem(ctx, contents, download, itemIndex)],
+	},
+	files: { attachesFiles: false, agreement: false, trigger: false, build: fileItems },
+	rows: {
+		attachesFiles: true,
+		agreement: true,
+		trigger: true,
+		build: shapedOutput(filesCell, async ({ contents, settings, select }) => {
+			const { submissions, scope } = await selectedSubmissions(contents, select);
+			const records = submissions.map(({ record }) => record);
+			const taskColumn = contents.target.resource === 'batch' ? 'task_id' : contents.ids.idKey;
+			return { shaped: shapeRows(records, await contents.info(), settings.includeFiles, settings.agreement, taskColumn), scope };
+		}),
+	},
+	submissions: {
+		attachesFiles: true,
+		agreement: false,
+		trigger: true,
+		build: shapedOutput(filesField, async ({ contents, select }) => {
+			const { submissions, scope } = await selectedSubmissions(contents, select);
+			return { shaped: shapeSubmissions(submissions), scope };
+		}),
+	},
+	summary: {
+		attachesFiles: false,
+		agreement: false,
+		trigger: false,
+		build: async ({ contents, download, itemIndex }) => [await summaryItem(contents, download, itemIndex)],
+	},
+	tasks: {
+		attachesFiles: true,
+		agreement: true,
+		trigger: false,
+		build: shapedOutput(filesField, async ({ contents, settings }) => {
+			const tasks = await contents.tasks();
+			const closing = settings.agreement ? { agreement_summary: batchAgreement(tasks) } : undefined;
+			return { shaped: shapeTasks(tasks, settings.agreement), closing };
+		}),
+	},
+};
+
+/** The outputs a flag applies to, for the description's display options. */
+export function modesWith(flag: 'attachesFiles' | 'agreement' | 'trigger'): OutputMode[] {
+	return (Object.keys(OUTPUT_MODES) as OutputMode[]).filter((mode) => OUTPUT_MODES[mode][flag]);
+}

@@ -1,0 +1,36 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * What is exported: an AI Task Builder batch, or a collection (participants submit their own
+ * content). Both export through the same request, poll and download flow.
+ */
+export type Resource = 'batch' | 'collection';
+
+export interface ExportTarget {
+	resource: Resource;
+	id: string;
+}
+
+/** One answer of the export endpoints (POST or status GET): decided on `status`, never on HTTP code. */
+export interface ExportJob {
+	status?: string;
+	export_id?: string;
+	url?: string;
+	expires_at?: string;
+}
+
+/** One entry of behaviour B's job list. */
+export interface ExportJobSummary {
+	export_id: string;
+	filter: IDataObject | null;
+	status: string;
+	created_at: string;
+}
+
+/** An export's archive as downloaded, with what the lifecycle learnt on the way. */
+export interface DownloadedExport {
+	archive: Buffer;
+	exportId?: string;
+	expiresAt?: string;
+	statusChecks: number;
+}
