@@ -18,7 +18,7 @@ const asErrors = (rules) =>
 const communityRecommended = n8nCommunityNodesPlugin.configs.recommended;
 
 export default tseslint.config(
-	globalIgnores(['dist/', 'node_modules/', 'test/']),
+	globalIgnores(['dist/', 'node_modules/', 'test/bench/results/']),
 
 	// TypeScript sources, and package.json parsed as an expression so the package.json rules
 	// of both plugins see an ObjectExpression (the same setup `n8n-node lint` uses).
@@ -80,6 +80,18 @@ export default tseslint.config(
 			// Settings > Community nodes, where n8n installs `dependencies`), so this one rule,
 			// which only verified/Cloud nodes must pass, is off. Every other rule stays on.
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
+		},
+	},
+
+	// The tests, the emulator, the harness and the benchmark: typescript-eslint's recommended
+	// rules. n8n's node rules stay on nodes/ and credentials/, the only folders n8n loads.
+	{
+		files: ['test/**/*.ts'],
+		extends: [tseslint.configs.recommended],
+		languageOptions: { parser: tseslint.parser, ecmaVersion: 'latest', sourceType: 'module' },
+		rules: {
+			// Unused names are the type checker's job (noUnusedLocals), which knows `_`-prefixed ones.
+			'@typescript-eslint/no-unused-vars': 'off',
 		},
 	},
 );

@@ -18,6 +18,7 @@ import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 
 import type { BatchSpec, InstructionSpec, Response, SubmissionSpec } from '../emulator/archive-builder';
 import { readme } from '../emulator/archive-builder';
+import { mulberry32 } from '../support/random';
 
 export interface SyntheticSpec {
 	/** e.g. "1k submissions" */
@@ -43,15 +44,9 @@ function seedOf(text: string): number {
 	return h >>> 0;
 }
 
-/** mulberry32: small, fast, and plenty for test data. */
+/** A seeded stream of numbers for test data. */
 export function rng(seed: string): () => number {
-	let a = seedOf(seed);
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+	return mulberry32(seedOf(seed));
 }
 
 const int = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));

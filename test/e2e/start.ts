@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 	const userFolder = join(cacheRoot(), 'try', `n8n-${major}`);
 	if (values.fresh) rmSync(userFolder, { recursive: true, force: true });
 	const emulatorPort = await portOr(Number(values['emulator-port']));
-	let sandbox: Sandbox | undefined;
+	let sandbox: Sandbox | undefined = undefined;
 	let stopping = false;
 	const stop = async (code: number) => {
 		if (stopping) return;

@@ -1,5 +1,5 @@
 // First: every temporary file of this process must land where the test can see all of it.
-import { privateTmpDir } from './support/private-tmp';
+import { privateTmpDir } from '../support/private-tmp';
 
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -9,14 +9,14 @@ import { after, before, describe, it } from 'node:test';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Fault, ProlificEmulator, RecordedRequest } from './emulator';
-import { buildArchive } from './emulator';
-import { sampleBatch } from './fixtures/sample-batch';
-import { BATCH_ID, SUBMISSION_FILES } from './fixtures/sample-expected';
-import type { RunResult } from './harness';
-import { harnessDir } from './harness/env';
-import { serveArchive, withDeclaredSize } from './support/archives';
-import { runExport, startEmulator, type ExportRun } from './support/setup';
+import type { Fault, ProlificEmulator, RecordedRequest } from '../emulator';
+import { buildArchive } from '../emulator';
+import { sampleBatch } from '../fixtures/sample-batch';
+import { BATCH_ID, SUBMISSION_FILES } from '../fixtures/sample-expected';
+import type { RunResult } from '../harness';
+import { harnessDir } from '../harness/env';
+import { serveArchive, withDeclaredSize } from '../support/archives';
+import { runExport, startEmulator, type ExportRun } from '../support/setup';
 
 /**
  * The node has no file system access of its own (n8n's lint rules forbid it): it hands every

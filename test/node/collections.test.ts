@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import type { ProlificEmulator } from './emulator';
-import { COLLECTION_INSTRUCTIONS as I, sampleCollection } from './fixtures/sample-collection';
-import { loadOptions } from './harness';
-import { batchExportNode } from './support/node';
-import { apiCalls, runExport, startEmulator } from './support/setup';
+import type { ProlificEmulator } from '../emulator';
+import { COLLECTION_INSTRUCTIONS as I, sampleCollection } from '../fixtures/sample-collection';
+import { loadOptions } from '../harness';
+import { batchExportNode } from '../support/node';
+import { apiCalls, runExport, startEmulator } from '../support/setup';
 
 const ID = sampleCollection.collection_id;
 const PER_RESPONSE = '4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b7d';

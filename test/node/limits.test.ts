@@ -2,16 +2,17 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
-import { ArchiveError } from '../nodes/ProlificBatchExport/archive/errors';
-import { ExportArchive } from '../nodes/ProlificBatchExport/archive/reader';
-import type { ProlificEmulator, RawZipEntry } from './emulator';
-import { buildArchive, buildRawZip } from './emulator';
-import { sampleBatch } from './fixtures/sample-batch';
-import { BATCH_ID, PHOTO, SUBMISSION } from './fixtures/sample-expected';
-import { harnessDir } from './harness/env';
-import { failure, rawEntriesOf, serveArchive } from './support/archives';
-import { runExport, startEmulator } from './support/setup';
-import { SIZE_HINT } from './support/hints';
+import { ArchiveError } from '../../nodes/ProlificBatchExport/archive/errors';
+import { ExportArchive } from '../../nodes/ProlificBatchExport/archive/reader';
+import type { ProlificEmulator, RawZipEntry } from '../emulator';
+import { buildArchive, buildRawZip } from '../emulator';
+import { sampleBatch } from '../fixtures/sample-batch';
+import { BATCH_ID, PHOTO, SUBMISSION } from '../fixtures/sample-expected';
+import { harnessDir } from '../harness/env';
+import { failure, rawEntriesOf, serveArchive } from '../support/archives';
+import { downloads, EXPORT_PATH } from '../support/requests';
+import { runExport, startEmulator } from '../support/setup';
+import { SIZE_HINT } from '../support/hints';
 
 /**
  * The limits not covered elsewhere. Inflate bombs (honest and lying), too many entries, an
@@ -122,7 +123,7 @@ describe('a download without Content-Length', () => {
 				status: string;
 				url?: string;
 			};
-		const path = `/api/v1/data-collection/batches/${BATCH_ID}/export`;
+		const path = EXPORT_PATH(BATCH_ID);
 		const { export_id } = await api(path, 'POST');
 		let job = await api(`${path}/${export_id}`);
 		while (job.status !== 'complete') job = await api(`${path}/${export_id}`);
@@ -140,7 +141,7 @@ describe('a download without Content-Length', () => {
 		assert.equal(run.status, 'error');
 		assert.match(String(run.error?.message), /^The export archive is \d+(\.\d)? KiB or more, over the limit of 10 KiB$/);
 		assert.equal(run.error?.description, SIZE_HINT);
-		const [download] = emulator.requests.filter((request) => request.origin === 'download');
+		const [download] = downloads(emulator);
 		assert.ok(download, 'it was downloaded');
 	});
 

@@ -5,12 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { Container } from '@n8n/di';
 import { BinaryDataConfig, BinaryDataService } from 'n8n-core';
 
-import type { ProlificEmulator } from './emulator';
-import { buildArchive } from './emulator';
-import { sampleBatch } from './fixtures/sample-batch';
-import { BATCH_ID, PARTICIPANT, PHOTO, RECEIPT, SUBMISSION, SUBMISSION_FILES, TOTAL_FILES } from './fixtures/sample-expected';
-import { serveArchive } from './support/archives';
-import { runExport, startEmulator } from './support/setup';
+import type { ProlificEmulator } from '../emulator';
+import { buildArchive } from '../emulator';
+import { sampleBatch } from '../fixtures/sample-batch';
+import { BATCH_ID, PARTICIPANT, PHOTO, RECEIPT, SUBMISSION, SUBMISSION_FILES, TOTAL_FILES } from '../fixtures/sample-expected';
+import { serveArchive } from '../support/archives';
+import { runExport, startEmulator } from '../support/setup';
 
 let emulator: ProlificEmulator;
 before(async () => {

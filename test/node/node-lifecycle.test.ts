@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
-import type { ProlificEmulator } from './emulator';
-import { BATCH_ID, SUBMISSION } from './fixtures/sample-expected';
-import { apiCalls, runExport, startEmulator } from './support/setup';
+import type { ProlificEmulator } from '../emulator';
+import { BATCH_ID, SUBMISSION } from '../fixtures/sample-expected';
+import { apiCalls, runExport, startEmulator } from '../support/setup';
+import { downloads as downloadsOf, EXPORT_PATH } from '../support/requests';
 
-const EXPORT = `/api/v1/data-collection/batches/${BATCH_ID}/export`;
+const EXPORT = EXPORT_PATH(BATCH_ID);
 
 let emulator: ProlificEmulator;
 beforeEach(async () => {
@@ -14,7 +15,7 @@ beforeEach(async () => {
 afterEach(async () => await emulator.close());
 
 const statusChecks = () => apiCalls(emulator).filter((call) => call.startsWith(`GET ${EXPORT}/`)).length;
-const downloads = () => emulator.requests.filter((request) => request.origin === 'download');
+const downloads = () => downloadsOf(emulator);
 
 describe('behaviour A (export guide): 202 generating, then an idempotent 200 complete', () => {
 	it('requests, polls until complete, downloads', async () => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
-import type { ProlificEmulator } from './emulator';
-import { BATCH_ID } from './fixtures/sample-expected';
-import { apiCalls, runExport, startEmulator } from './support/setup';
+import type { ProlificEmulator } from '../emulator';
+import { BATCH_ID } from '../fixtures/sample-expected';
+import { apiCalls, runExport, startEmulator } from '../support/setup';
+import { EXPORT_PATH } from '../support/requests';
 
-const EXPORT = `/api/v1/data-collection/batches/${BATCH_ID}/export`;
+const EXPORT = EXPORT_PATH(BATCH_ID);
 const batch = { __rl: true, mode: 'id', value: BATCH_ID };
 
 let emulator: ProlificEmulator;

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 
 import JSZip from 'jszip';
 
-import type { ProlificEmulator } from './emulator';
-import { buildArchive } from './emulator';
-import { sampleBatch } from './fixtures/sample-batch';
+import type { ProlificEmulator } from '../emulator';
+import { buildArchive } from '../emulator';
+import { sampleBatch } from '../fixtures/sample-batch';
 import {
 	BATCH_ID,
 	COLUMNS,
@@ -15,8 +15,8 @@ import {
 	SUBMISSION_FILES,
 	TASK,
 	TOTAL_FILES,
-} from './fixtures/sample-expected';
-import { runExport, startEmulator } from './support/setup';
+} from '../fixtures/sample-expected';
+import { runExport, startEmulator } from '../support/setup';
 
 let emulator: ProlificEmulator;
 before(async () => {

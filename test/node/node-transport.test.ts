@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
-import type { ProlificEmulator } from './emulator';
-import { otherBatch, sampleBatch } from './fixtures/sample-batch';
-import { BATCH_ID } from './fixtures/sample-expected';
-import { loadOptions, testCredential } from './harness';
-import { batchExportNode } from './support/node';
-import { apiCalls, runExport, startEmulator } from './support/setup';
+import type { ProlificEmulator } from '../emulator';
+import { otherBatch, sampleBatch } from '../fixtures/sample-batch';
+import { BATCH_ID } from '../fixtures/sample-expected';
+import { loadOptions, testCredential } from '../harness';
+import { batchExportNode } from '../support/node';
+import { apiCalls, runExport, startEmulator } from '../support/setup';
+import { downloads } from '../support/requests';
 
 const UNKNOWN = '9a9a9a9a-1b1b-4c4c-8d8d-0e0e0e0e0e0e';
 
@@ -133,7 +134,7 @@ describe('retries', () => {
 			clean.items.map((item) => item.json),
 		);
 		assert.ok(run.items[2].binary.file_1.bytes.equals(clean.items[2].binary.file_1.bytes));
-		assert.equal(emulator.requests.filter((r) => r.origin === 'download').length, 3);
+		assert.equal(downloads(emulator).length, 3);
 	});
 
 	it('an unreachable API: says where it tried and what to check', async () => {

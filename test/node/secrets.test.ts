@@ -3,16 +3,17 @@ import { after, before, describe, it } from 'node:test';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import type { EmulatorOptions, Fault, ProlificEmulator } from './emulator';
-import { buildArchive, mutateArchive } from './emulator';
-import { otherBatch, sampleBatch } from './fixtures/sample-batch';
-import { BATCH_ID } from './fixtures/sample-expected';
-import type { RunResult } from './harness';
-import { mutatedArchive, mutationBases } from './support/archive-mutations';
-import { recordsArchive, serveArchive } from './support/archives';
-import { outputOf } from './support/output';
-import { credentialsAtDownload, findSecret, secretInRequests, secretInRun } from './support/secrets';
-import { runExport, startEmulator, type ExportRun } from './support/setup';
+import type { EmulatorOptions, Fault, ProlificEmulator } from '../emulator';
+import { buildArchive, mutateArchive } from '../emulator';
+import { otherBatch, sampleBatch } from '../fixtures/sample-batch';
+import { BATCH_ID } from '../fixtures/sample-expected';
+import type { RunResult } from '../harness';
+import { mutatedArchive, mutationBases } from '../support/archive-mutations';
+import { recordsArchive, serveArchive } from '../support/archives';
+import { outputOf } from '../support/output';
+import { credentialsAtDownload, findSecret, secretInRequests, secretInRun } from '../support/secrets';
+import { runExport, startEmulator, type ExportRun } from '../support/setup';
+import { EXPORT_PATH, isDownload } from '../support/requests';
 
 /**
  * The token carries the researcher's full rights and never expires. It may go to one place
@@ -23,7 +24,7 @@ import { runExport, startEmulator, type ExportRun } from './support/setup';
 
 const TOKEN = 'prolific-secret-Zq7r4vX9kLm2Wp8t';
 const WRONG_TOKEN = 'prolific-revoked-Hc3n8Jd5Qe1Ys6Bu';
-const EXPORT = `/api/v1/data-collection/batches/${BATCH_ID}/export`;
+const EXPORT = EXPORT_PATH(BATCH_ID);
 
 /** What an error item may hold: the error and what to do, nothing from the request. */
 const REQUEST_DETAILS = /authorization|user-agent|n8n-nodes-prolific\/|x-amz-signature|headers|cookie|Token [A-Za-z0-9-]{8,}/i;
@@ -243,7 +244,7 @@ describe('successful runs', () => {
 			emulator.reset();
 			const run = await runExport(emulator, { batchId: BATCH_ID, token: TOKEN, output });
 			assert.equal(run.status, 'success', run.error?.message);
-			assert.ok(emulator.requests.some((request) => request.origin === 'download'));
+			assert.ok(emulator.requests.some(isDownload));
 			assert.deepEqual(leaks(emulator, run), []);
 		});
 	}
@@ -264,7 +265,7 @@ describe('successful runs', () => {
 		await operation('downloadExport', { exportId });
 		await operation('listExportJobs');
 		await operation('deleteExportJob', { exportId });
-		assert.ok(emulator.requests.some((request) => request.origin === 'download'));
+		assert.ok(emulator.requests.some(isDownload));
 	});
 });
 

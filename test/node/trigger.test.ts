@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
-import type { ProlificEmulator, SubmissionSpec } from './emulator';
-import { sampleBatch } from './fixtures/sample-batch';
-import { BATCH_ID, SUBMISSION, SUBMISSION_FILES } from './fixtures/sample-expected';
-import { runPoll, type PollResult } from './harness';
-import { batchExportTrigger } from './support/node';
-import { apiCalls, startEmulator } from './support/setup';
+import type { ProlificEmulator, SubmissionSpec } from '../emulator';
+import { sampleBatch } from '../fixtures/sample-batch';
+import { BATCH_ID, SUBMISSION, SUBMISSION_FILES } from '../fixtures/sample-expected';
+import { runPoll, type PollResult } from '../harness';
+import { batchExportTrigger } from '../support/node';
+import { apiCalls, startEmulator } from '../support/setup';
+import { EXPORT_PATH } from '../support/requests';
 
-const EXPORT = `/api/v1/data-collection/batches/${BATCH_ID}/export`;
+const EXPORT = EXPORT_PATH(BATCH_ID);
 
 let emulator: ProlificEmulator;
 beforeEach(async () => {

@@ -4,6 +4,7 @@ import { buildCollectionArchive } from '../emulator/collection-builder';
 import { sampleBatch } from '../fixtures/sample-batch';
 import { sampleCollection } from '../fixtures/sample-collection';
 import { rawEntriesOf } from './archives';
+import { mulberry32 } from './random';
 
 /**
  * Seeded damage to export archives, for fuzzing: byte flips, truncation, renamed, dropped and
@@ -13,18 +14,6 @@ import { rawEntriesOf } from './archives';
 
 const MiB = 1024 * 1024;
 export const DEFAULT_LIMITS: ArchiveLimits = { maxBytes: 2048 * MiB, maxFiles: 10_000 };
-
-/** mulberry32: a tiny, well-mixed 32-bit PRNG, so a seed replays the same cases anywhere. */
-export function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 export class Random {
 	private readonly next: () => number;

@@ -46,7 +46,4 @@ export async function runExport(emulator: ProlificEmulator, run: ExportRun = {})
 	});
 }
 
-/** The API requests the emulator saw, as "METHOD /path" lines. */
-export function apiCalls(emulator: ProlificEmulator): string[] {
-	return emulator.requests.filter((r) => r.origin === 'api').map((r) => `${r.method} ${r.path}`);
-}
+export { apiCalls } from './requests';

@@ -11,13 +11,13 @@ import { after, describe, it } from 'node:test';
 
 import JSZip from 'jszip';
 
-import { buildArchive, ProlificEmulator } from './emulator';
-import { completeExport, runChild } from './bench/bench';
-import { renderChart, renderMarkdown, summarise, type RawResults } from './bench/report';
-import { materialise, syntheticBatch, writeSyntheticArchive, type SyntheticSpec } from './bench/synthetic';
+import { buildArchive, ProlificEmulator } from '../emulator';
+import { completeExport, runChild } from '../bench/bench';
+import { renderChart, renderMarkdown, summarise, type RawResults } from '../bench/report';
+import { materialise, syntheticBatch, writeSyntheticArchive, type SyntheticSpec } from '../bench/synthetic';
 
 const SPEC: SyntheticSpec = { label: 'tiny', seed: 'bench-test', submissions: 12, tasks: 3, filesPerTask: 2, fileBytes: [100, 3000] };
-const NODE_MODULE = join(__dirname, '..', 'nodes', 'ProlificBatchExport', 'ProlificBatchExport.node.ts');
+const NODE_MODULE = join(__dirname, '..', '..', 'nodes', 'ProlificBatchExport', 'ProlificBatchExport.node.ts');
 
 describe('benchmark', () => {
 	const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));

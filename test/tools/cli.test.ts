@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { it } from 'node:test';
 
-import { sampleBatch } from './fixtures/sample-batch';
-import { SUBMISSION_FILES } from './fixtures/sample-expected';
+import { sampleBatch } from '../fixtures/sample-batch';
+import { SUBMISSION_FILES } from '../fixtures/sample-expected';
 
 const run = promisify(execFile);
 

@@ -1,13 +1,15 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the emulator's JSON answers, probed field by field */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import JSZip from 'jszip';
-import { buildArchive, buildRawZip, inflateBomb, mutateArchive, ProlificEmulator } from './emulator';
-import { otherBatch, processingBatch, sampleBatch, sampleBatches, sampleWorkspaces } from './fixtures/sample-batch';
+import { buildArchive, buildRawZip, inflateBomb, mutateArchive, ProlificEmulator } from '../emulator';
+import { otherBatch, processingBatch, sampleBatch, sampleBatches, sampleWorkspaces } from '../fixtures/sample-batch';
+import { EXPORT_PATH } from '../support/requests';
 
 const BATCH = sampleBatch.batch_id;
-const exportPath = (batchId = BATCH) => `/api/v1/data-collection/batches/${batchId}/export`;
+const exportPath = (batchId = BATCH) => EXPORT_PATH(batchId);
 
 let emu: ProlificEmulator;
 

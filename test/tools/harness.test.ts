@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
-import { harnessDir, loadOptions, runNode, testCredential } from './harness';
+import { harnessDir, loadOptions, runNode, testCredential } from '../harness';
 
 import { Container } from '@n8n/di';
 import { BinaryDataService } from 'n8n-core';

@@ -3,16 +3,16 @@ import { after, before, describe, it } from 'node:test';
 
 import type { IBinaryData, INodeExecutionData } from 'n8n-workflow';
 
-import { ArchiveError } from '../nodes/ProlificBatchExport/archive/errors';
-import { parseJsonl } from '../nodes/ProlificBatchExport/archive/jsonl';
-import { ExportArchive, type ArchiveLimits } from '../nodes/ProlificBatchExport/archive/reader';
-import { buildOutput } from '../nodes/ProlificBatchExport/output';
-import { ExportContents } from '../nodes/ProlificBatchExport/output/contents';
-import type { OutputContext, OutputMode, OutputSettings } from '../nodes/ProlificBatchExport/output/types';
-import type { ExportTarget } from '../nodes/ProlificBatchExport/types';
-import { buildRawZip, type RawZipEntry } from './emulator';
-import { BATCH_ID } from './fixtures/sample-expected';
-import { collectionMutationBases, DEFAULT_LIMITS, mutatedArchive, mutationBases } from './support/archive-mutations';
+import { ArchiveError } from '../../nodes/ProlificBatchExport/archive/errors';
+import { parseJsonl } from '../../nodes/ProlificBatchExport/archive/jsonl';
+import { ExportArchive, type ArchiveLimits } from '../../nodes/ProlificBatchExport/archive/reader';
+import { buildOutput } from '../../nodes/ProlificBatchExport/output';
+import { ExportContents } from '../../nodes/ProlificBatchExport/output/contents';
+import type { OutputContext, OutputMode, OutputSettings } from '../../nodes/ProlificBatchExport/output/types';
+import type { ExportTarget } from '../../nodes/ProlificBatchExport/types';
+import { buildRawZip, type RawZipEntry } from '../emulator';
+import { BATCH_ID } from '../fixtures/sample-expected';
+import { collectionMutationBases, DEFAULT_LIMITS, mutatedArchive, mutationBases } from '../support/archive-mutations';
 
 /**
  * Mutated export archives through the archive reader and every output built on it: byte flips,

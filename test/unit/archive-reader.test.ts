@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 
-import { ArchiveError } from '../nodes/ProlificBatchExport/archive/errors';
-import { parseJsonl } from '../nodes/ProlificBatchExport/archive/jsonl';
-import { ExportArchive, type ArchiveLimits } from '../nodes/ProlificBatchExport/archive/reader';
-import { buildArchive, buildRawZip, mutateArchive } from './emulator';
-import { sampleBatch } from './fixtures/sample-batch';
-import { SUBMISSION_FILES, TOTAL_FILES } from './fixtures/sample-expected';
-import { entriesOf } from './support/archives';
-import { DAMAGED, JSONL_HINT, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from './support/hints';
+import { ArchiveError } from '../../nodes/ProlificBatchExport/archive/errors';
+import { ExportArchive, type ArchiveLimits } from '../../nodes/ProlificBatchExport/archive/reader';
+import { buildArchive, buildRawZip, mutateArchive } from '../emulator';
+import { sampleBatch } from '../fixtures/sample-batch';
+import { SUBMISSION_FILES, TOTAL_FILES } from '../fixtures/sample-expected';
+import { entriesOf } from '../support/archives';
+import { DAMAGED, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from '../support/hints';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const DEFAULT_LIMITS: ArchiveLimits = { maxBytes: 2048 * MiB, maxFiles: 10_000 };
 const SUBMISSIONS = 'responses-by-submission.jsonl';
-
 
 /** Resolves to the ArchiveError the promise rejects with; fails the test on anything else. */
 async function archiveError(promise: Promise<unknown>): Promise<ArchiveError> {
@@ -24,16 +22,6 @@ async function archiveError(promise: Promise<unknown>): Promise<ArchiveError> {
 	);
 	assert.ok(error instanceof ArchiveError, `not an ArchiveError: ${String(error)}`);
 	return error;
-}
-
-function thrown(fn: () => unknown): ArchiveError {
-	try {
-		fn();
-	} catch (error) {
-		assert.ok(error instanceof ArchiveError, `not an ArchiveError: ${String(error)}`);
-		return error;
-	}
-	return assert.fail('expected an ArchiveError');
 }
 
 const entry = (name: string, data: string | Buffer = 'x') => ({ name, data: Buffer.from(data) });
@@ -259,58 +247,5 @@ describe('ExportArchive: entries', () => {
 		assert.equal(await archive.readText('files/__proto__'), 'file');
 		assert.equal(await archive.readText('constructor'), 'c');
 		assert.equal(await archive.readText('hasOwnProperty'), undefined);
-	});
-});
-
-describe('parseJsonl', () => {
-	const records = [{ a: 1 }, { b: 'two\nlines' }, { c: [3] }];
-
-	it('reads LF and CRLF files with blank lines anywhere', () => {
-		const lines = records.map((record) => JSON.stringify(record));
-		assert.deepEqual(parseJsonl(lines.join('\n') + '\n', 'x.jsonl'), records);
-		assert.deepEqual(parseJsonl(lines.join('\r\n') + '\r\n', 'x.jsonl'), records);
-		assert.deepEqual(parseJsonl(`\n${lines[0]}\r\n\r\n  \t\n${lines[1]}\n${lines[2]}\n\n\n`, 'x.jsonl'), records);
-		assert.deepEqual(parseJsonl(lines[0], 'x.jsonl'), [records[0]], 'no final newline');
-		assert.deepEqual(parseJsonl('', 'x.jsonl'), []);
-	});
-
-	it('names the file and the line of a malformed record, counting blank lines', () => {
-		const error = thrown(() => parseJsonl('{"a":1}\r\n\r\n{"b": tru\r\n{"c":3}\r\n', 'responses-by-submission.jsonl'));
-		assert.match(
-			error.message,
-			/^The export archive is malformed: line 3 of responses-by-submission\.jsonl is not valid JSON \(.+\)$/,
-		);
-		assert.equal(error.hint, JSONL_HINT);
-	});
-
-	it('refuses a line that is JSON but not an object', () => {
-		for (const line of ['[1,2]', '42', 'null', '"text"', 'true']) {
-			const error = thrown(() => parseJsonl(`{"a":1}\n${line}\n`, 'responses-by-task.jsonl'));
-			assert.equal(
-				error.message,
-				'The export archive is malformed: line 2 of responses-by-task.jsonl is not valid JSON (expected a JSON object)',
-				line,
-			);
-		}
-	});
-
-	it('reads a whole-file document, pretty-printed, and names the file when it is wrong', () => {
-		assert.deepEqual(parseJsonl('{\n  "a": 1\n}\n', 'batch.json', { wholeFile: true }), [{ a: 1 }]);
-		assert.equal(
-			thrown(() => parseJsonl('[]', 'batch.json', { wholeFile: true })).message,
-			'The export archive is malformed: batch.json is not valid JSON (expected a JSON object)',
-		);
-	});
-
-	it("keeps '__proto__' and 'constructor' keys as own data without touching any prototype", () => {
-		const [record] = parseJsonl<Record<string, unknown>>(
-			'{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"responses":{"__proto__":{"toString":{"type":"x"}}}}\n',
-			'x.jsonl',
-		);
-		assert.ok(Object.hasOwn(record, '__proto__'));
-		assert.deepEqual(record['__proto__'], { polluted: 'yes' });
-		assert.ok(Object.hasOwn(record.responses as object, '__proto__'));
-		assert.equal(Object.getPrototypeOf(record), Object.prototype);
-		assert.equal(({} as Record<string, unknown>).polluted, undefined);
 	});
 });
