@@ -120,10 +120,11 @@ export const mutateArchive = {
 	},
 
 	/**
-	 * Damages the data of the first JSONL entry and keeps every header intact, so the archive
-	 * still opens: a DEFLATE entry fails to inflate (invalid block type), a STORE entry reads as garbage.
+	 * Damages the data of the first entry `which` picks (by default the first JSONL entry) and
+	 * keeps every header intact, so the archive still opens: a DEFLATE entry fails to inflate
+	 * (invalid block type), a STORE entry reads as garbage.
 	 */
-	corrupt(buf: Buffer): Buffer {
+	corrupt(buf: Buffer, which: (name: string) => boolean = (name) => name.endsWith('.jsonl')): Buffer {
 		const out = Buffer.from(buf);
 		const end = out.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
 		if (end < 0) throw new Error('not a ZIP: no end of central directory');
@@ -131,7 +132,7 @@ export const mutateArchive = {
 		for (let i = out.readUInt16LE(end + 10); i > 0; i--) {
 			const nameLength = out.readUInt16LE(at + 28);
 			const name = out.toString('utf8', at + 46, at + 46 + nameLength);
-			if (name.endsWith('.jsonl')) {
+			if (which(name)) {
 				const local = out.readUInt32LE(at + 42);
 				const start = local + 30 + out.readUInt16LE(local + 26) + out.readUInt16LE(local + 28);
 				const length = out.readUInt32LE(at + 20);
@@ -141,6 +142,6 @@ export const mutateArchive = {
 			}
 			at += 46 + nameLength + out.readUInt16LE(at + 30) + out.readUInt16LE(at + 32);
 		}
-		throw new Error('no JSONL entry to corrupt');
+		throw new Error('no such entry to corrupt');
 	},
 };
