@@ -202,7 +202,7 @@ describe('files missing from the archive, and files no response mentions', () =>
 		assert.deepEqual(Object.keys(second.binary), ['file_0', 'file_1', 'file_2', 'file_3']);
 		assert.deepEqual(run.hints, [
 			{
-				message: `Batch ${batchId}: 1 response file(s) are missing from the archive (status 'missing'). See the 'files' field of the items.`,
+				message: `Batch ${batchId}: 1 response file(s) are missing from the archive (status 'missing'): ${missingPath} (submission ${SUBMISSION[0]}). See the 'files' field of the items.`,
 				type: 'warning',
 				location: 'outputPane',
 			},
@@ -238,7 +238,7 @@ describe('files missing from the archive, and files no response mentions', () =>
 		}
 		assert.deepEqual(run.hints, [
 			{
-				message: `Batch ${batchId}: 1 file(s) in the archive are not referenced by any response (status 'unreferenced'). See the 'files' field of the items.`,
+				message: `Batch ${batchId}: 1 file(s) in the archive are not referenced by any response (status 'unreferenced'): files/${strayName}. See the 'files' field of the items.`,
 				type: 'warning',
 				location: 'outputPane',
 			},

@@ -145,7 +145,22 @@ describe('Files output', () => {
 		assert.equal(last.binary.data.bytes.toString(), 'stray bytes');
 		assert.deepEqual(run.hints, [
 			{
-				message: `Batch ${batchId}: 1 response file(s) are missing from the archive (they have no item); 1 file(s) in the archive are not referenced by any response (marked unreferenced: true).`,
+				message: `Batch ${batchId}: 1 response file(s) are missing from the archive (they have no item): ${missing} (submission ${SUBMISSION[0]}); 1 file(s) in the archive are not referenced by any response (marked unreferenced: true): ${stray}.`,
+				type: 'warning',
+				location: 'outputPane',
+			},
+		]);
+	});
+	it('names the first three missing files and their submissions, then how many more', async () => {
+		const missing = SUBMISSION_FILES.flatMap((files, n) => files.map(([, , , path]) => [path, SUBMISSION[n]])).slice(0, 5);
+		const archive = await buildArchive(sampleBatch, { omit: missing.map(([path]) => path) });
+		const batchId = serveArchive(emulator, archive);
+		const run = await runExport(emulator, { batchId, output: 'files' });
+		assert.equal(run.status, 'success', run.error?.message);
+		const named = missing.slice(0, 3).map(([path, submission]) => `${path} (submission ${submission})`);
+		assert.deepEqual(run.hints, [
+			{
+				message: `Batch ${batchId}: 5 response file(s) are missing from the archive (they have no item): ${named.join(', ')}, and 2 more.`,
 				type: 'warning',
 				location: 'outputPane',
 			},

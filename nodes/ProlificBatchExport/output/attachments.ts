@@ -14,16 +14,16 @@ export interface StrayScope {
  * Files in the archive that no response points at are still data: each goes to the item of the
  * submission (and instruction) its documented name `{submission}_{instruction}_{index}.ext`
  * names, or else to the first item (with a scope, only to the submissions being output).
- * Returns how many were placed.
+ * Returns the paths placed.
  */
-export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchive, scope?: StrayScope): number {
+export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchive, scope?: StrayScope): string[] {
 	const inArchive = archive.fileNames;
-	if (inArchive.length === 0) return 0;
+	if (inArchive.length === 0) return [];
 	const referenced = scope?.referenced ?? new Set<string>();
 	if (!scope) for (const item of items) for (const file of item.files) referenced.add(normalisePath(file.path));
 	const known = new Map<ShapedItem, Set<string>>();
 	const claims = (item: ShapedItem) => known.get(item) ?? known.set(item, item.claims()).get(item)!;
-	let placed = 0;
+	const placed: string[] = [];
 	for (const path of inArchive.filter((name) => !referenced.has(name))) {
 		const [submissionId, instructionId] = baseName(path).split('_');
 		const owner =
@@ -40,7 +40,7 @@ export function placeUnreferencedFiles(items: ShapedItem[], archive: ExportArchi
 			instruction_id: claimed && claims(owner).has(`${submissionId}/${instructionId}`) ? instructionId : null,
 			unreferenced: true,
 		});
-		placed++;
+		placed.push(path);
 	}
 	return placed;
 }

@@ -29,6 +29,7 @@ export async function fileItems({ ctx, contents, settings, itemIndex }: OutputRe
 	const entries = referencedFiles(submissions);
 	const seen = new Set(entries.map((entry) => normalisePath(entry.path)));
 	const present = entries.filter((entry) => archive.has(entry.path));
+	const missing = entries.filter((entry) => !archive.has(entry.path));
 	const strays = archive.fileNames.filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
 	const names = new UniqueNames();
 	const writer = new BinaryWriter(ctx, archive);
@@ -59,7 +60,7 @@ export async function fileItems({ ctx, contents, settings, itemIndex }: OutputRe
 		binary: file.binary ? { [settings.binaryProperty]: file.binary } : {},
 		pairedItem: { item: itemIndex },
 	}));
-	reportFileProblems(ctx, contents.target, entries.length - present.length, strays.length, true);
+	reportFileProblems(ctx, contents.target, missing, strays.map((entry) => entry.path), true);
 	return items;
 }
 

@@ -7,7 +7,7 @@ import { BinaryWriter } from './binary-writer';
 import type { ExportContents, Submission } from './contents';
 import { reportFileProblems } from './problems';
 import { submissionFileRefs } from './submissions';
-import type { OutputRequest, ShapedItem } from './types';
+import type { FileRef, OutputRequest, ShapedItem } from './types';
 
 /** What Submissions, Tasks and Rows shape from an export before files are attached. */
 export interface Shaped {
@@ -40,10 +40,11 @@ export function shapedOutput(
 			attached.push(item.files.length ? await attachFiles(writer, archive, item.files, settings.binaryPrefix) : undefined);
 		}
 		await writer.finish();
-		let missing = 0;
+		const missing: FileRef[] = [];
 		const items = shaped.map((item, index): INodeExecutionData => {
 			const files = attached[index]?.files ?? [];
-			missing += files.filter((file) => file.status === 'missing').length;
+			// attachFiles describes an item's references in order, one description each.
+			files.forEach((file, i) => file.status === 'missing' && missing.push(item.files[i]));
 			const stored = attached[index]?.stored;
 			return { json: describe(item.json, files), ...(stored?.size && { binary: binaryOf(stored) }), pairedItem: { item: itemIndex } };
 		});
