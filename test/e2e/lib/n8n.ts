@@ -206,6 +206,13 @@ export class N8nInstance {
 		if (result.exitCode !== 0) throw new Error(`import:workflow failed:\n${result.messages.join('\n')}\n${result.stderr}`);
 	}
 
+	/** Makes an imported workflow active (its triggers run under `n8n start`): 2.x publishes it. */
+	async activate(workflowId: string): Promise<void> {
+		const args = this.host.major === 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
+		const result = await this.cli(args);
+		if (result.exitCode !== 0) throw new Error(`${args[0]} failed:\n${result.messages.join('\n')}\n${result.stderr}`);
+	}
+
 	/** `n8n execute --id <id> --rawOutput`: exit 0 when the workflow succeeded, 1 when it failed. */
 	async execute(workflowId: string): Promise<ExecuteResult> {
 		return await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
@@ -311,11 +318,12 @@ export class N8nInstance {
 		return response;
 	}
 
-	async stopServer(): Promise<void> {
+	/** Stops `n8n start`: gracefully (SIGTERM), or as a crash would (`hard`: SIGKILL at once). */
+	async stopServer(opts: { hard?: boolean } = {}): Promise<void> {
 		const child = this.server;
 		this.server = undefined;
 		if (!child || child.exitCode !== null) return;
-		await killTree(child);
+		await killTree(child, opts.hard ? 'SIGKILL' : 'SIGTERM');
 	}
 
 	async dispose(): Promise<void> {
@@ -332,8 +340,8 @@ export class N8nInstance {
 	}
 }
 
-/** SIGTERM to the process group, then SIGKILL after 10 s. */
-export async function killTree(child: ChildProcess): Promise<void> {
+/** SIGTERM (or `first`) to the process group, then SIGKILL after 10 s. */
+export async function killTree(child: ChildProcess, first: NodeJS.Signals = 'SIGTERM'): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	const signal = (sig: NodeJS.Signals) => {
@@ -347,7 +355,7 @@ export async function killTree(child: ChildProcess): Promise<void> {
 			}
 		}
 	};
-	signal('SIGTERM');
+	signal(first);
 	const timer = setTimeout(() => signal('SIGKILL'), 10_000);
 	await exited;
 	clearTimeout(timer);
