@@ -1,3 +1,5 @@
+import { gzipSync } from 'node:zlib';
+
 import type { Context, Incoming, Match } from './api';
 import { mutateArchive } from './raw-zip';
 import { s3Error, type Reply } from './replies';
@@ -38,7 +40,17 @@ export async function handleDownload({ store, faults }: Context, req: Incoming, 
 	const fault = faults.take('download', job.batch_id, ['archive'], req.method === 'GET');
 	const body = fault && 'archive' in fault ? damaged(archive, fault.archive) : archive;
 	const chunked = faults.take('download', job.batch_id, ['chunked'], req.method === 'GET');
-	return { status: 200, headers: { 'content-type': 'application/zip', ...(chunked && { 'transfer-encoding': 'chunked' }) }, body };
+	const gzip = faults.take('download', job.batch_id, ['gzip'], req.method === 'GET');
+	const gzipped = gzip && 'gzip' in gzip && (gzip.gzip === 'always' || /\bgzip\b/.test(req.headers['accept-encoding'] ?? ''));
+	return {
+		status: 200,
+		headers: {
+			'content-type': 'application/zip',
+			...(chunked && { 'transfer-encoding': 'chunked' }),
+			...(gzipped && { 'content-encoding': 'gzip' }),
+		},
+		body: gzipped ? gzipSync(body) : body,
+	};
 }
 
 function damaged(archive: Buffer, how: 'truncated' | 'corrupt' | Buffer): Buffer {

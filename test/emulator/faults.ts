@@ -11,7 +11,7 @@ export type Route =
 	| 'download';
 
 export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: string } & (
-	/** `headers` are added to the answer, e.g. a redirect's `location` */
+	/** `headers` are added to the answer, e.g. a redirect's `location`; `{request}` in a value is the request's own path and query */
 	| { status: number; body?: unknown; retryAfter?: number | string; headers?: Record<string, string> }
 	/** destroy the socket; mid-body sends the headers and part of the body first */
 	| { reset: 'before-headers' | 'mid-body' }
@@ -25,9 +25,11 @@ export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: s
 	| { archive: 'truncated' | 'corrupt' | Buffer }
 	/** the download is sent in chunks, without a Content-Length, as some hosts and proxies do */
 	| { chunked: true }
+	/** the download is gzipped (Content-Length the compressed size): always, as some hosts do, or only when the client accepts gzip */
+	| { gzip: 'always' | 'when-asked' }
 );
 
-type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive' | 'chunked';
+type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive' | 'chunked' | 'gzip';
 
 /** Pending faults, consumed in injection order by the requests they match. */
 export class FaultQueue {

@@ -164,7 +164,7 @@ export class ProlificEmulator implements Settings {
 			const context: Context = { settings: this, store: this.store, faults: this.faults, downloadOrigin: this.advertisedDownloadOrigin ?? this.downloadOrigin };
 			const reply =
 				fault && 'status' in fault
-					? faultReply(side, fault, match)
+					? faultReply(side, fault, match, req.url ?? '/')
 					: side === 'api'
 						? handleApi(context, incoming, match)
 						: await handleDownload(context, incoming, match);
@@ -177,10 +177,10 @@ export class ProlificEmulator implements Settings {
 	}
 }
 
-function faultReply(side: 'api' | 'download', fault: Extract<Fault, { status: number }>, match: Match | undefined): Reply {
+function faultReply(side: 'api' | 'download', fault: Extract<Fault, { status: number }>, match: Match | undefined, request: string): Reply {
 	const headers: Record<string, string> = {
 		...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }),
-		...fault.headers,
+		...Object.fromEntries(Object.entries(fault.headers ?? {}).map(([name, value]) => [name, value.replace('{request}', request)])),
 	};
 	let reply: Reply;
 	if (typeof fault.body === 'string') {

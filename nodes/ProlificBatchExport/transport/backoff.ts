@@ -30,6 +30,14 @@ export class CancelledError extends Error {
 	}
 }
 
+/** The Timeout ran out while a request was in flight. */
+export class DeadlineError extends Error {
+	constructor() {
+		super('The Timeout ran out during a request');
+		this.name = 'DeadlineError';
+	}
+}
+
 /** Waits, but gives up as soon as the execution is cancelled. */
 export async function wait(ms: number, signal?: AbortSignal): Promise<void> {
 	const end = Date.now() + ms;

@@ -41,14 +41,24 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 function networkErrorCode(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-		const { code, message } = current as { code?: unknown; message?: unknown };
-		if (typeof code === 'string' && /^E[A-Z_]+$|^UND_/.test(code)) return code;
-		if (typeof message === 'string' && /socket hang up|aborted/i.test(message)) return 'ECONNRESET';
+	const chain: Array<{ code?: unknown; message?: unknown }> = [];
+	for (let current: unknown = error; chain.length < 5 && typeof current === 'object' && current !== null; ) {
+		chain.push(current as { code?: unknown; message?: unknown });
 		current = (current as { cause?: unknown }).cause;
 	}
-	return undefined;
+	// A known network code anywhere in the chain beats wording: n8n wraps a timeout (ECONNABORTED)
+	// as "The connection was aborted", and a cut body as ERR_BAD_RESPONSE "stream has been aborted".
+	const codes = chain.map(({ code }) => code).filter((code): code is string => typeof code === 'string');
+	const known = codes.find((code) => code in NETWORK_WORDS);
+	if (known) return known;
+	if (chain.some(({ message }) => typeof message === 'string' && /socket hang up|aborted/i.test(message))) return 'ECONNRESET';
+	return codes.find((code) => /^E[A-Z_]+$|^UND_/.test(code));
+}
+
+/** The request's own time limit ran out (n8n's `timeout`). */
+export function isTimeout(error: unknown): boolean {
+	const code = networkErrorCode(error);
+	return code === 'ECONNABORTED' || code === 'ETIMEDOUT';
 }
 
 /**

@@ -2,23 +2,16 @@ import {
 	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
-	type IExecuteFunctions,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
-	type ILoadOptionsFunctions,
-	type IPollFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { backoffDelay, CancelledError, MAX_ATTEMPTS, retryAfterMs, wait } from './backoff';
-import { isTransientNetworkError, networkFailure, prolificErrorText, redact } from './errors';
-import type { ByteStream } from '../bytes';
-import { readBody, TooLargeError } from './body';
+import { backoffDelay, CancelledError, DeadlineError, MAX_ATTEMPTS, retryAfterMs, wait } from './backoff';
+import { cancelSignal, credentials, CREDENTIAL_TYPE, USER_AGENT, type Context, type FullResponse } from './context';
+import { isTimeout, isTransientNetworkError, networkFailure, prolificErrorText, redact } from './errors';
 
-export const CREDENTIAL_TYPE = 'prolificApi';
-export const USER_AGENT = 'n8n-nodes-prolific/0.1.0';
-
-export type Context = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+export { cancelSignal, CREDENTIAL_TYPE, USER_AGENT, type Context } from './context';
 
 export interface ApiRequest {
 	method: IHttpRequestMethods;
@@ -27,30 +20,13 @@ export interface ApiRequest {
 	/** What a 404 means for this call, e.g. "Batch 0192… not found". */
 	notFound: string;
 	itemIndex?: number;
-	/** Epoch ms after which no retry may wait. */
+	/** Epoch ms by which the call must be over: no retry waits past it, no request runs past it. */
 	deadline?: number;
 }
 
-interface FullResponse {
-	statusCode: number;
-	headers: Record<string, unknown>;
-	body: unknown;
-}
-
-interface ProlificCredentials {
-	apiToken?: string;
-	baseUrl?: string;
-}
-
-async function credentials(ctx: Context): Promise<{ token: string; baseUrl: string }> {
-	const data = (await ctx.getCredentials(CREDENTIAL_TYPE)) as ProlificCredentials;
-	const baseUrl = (data.baseUrl || 'https://api.prolific.com').trim().replace(/\/+$/, '');
-	return { token: data.apiToken ?? '', baseUrl };
-}
-
-export function cancelSignal(ctx: Context): AbortSignal | undefined {
-	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
-}
+const REQUEST_TIMEOUT_MS = 60_000;
+/** The least a request gets near the deadline: enough for an answer to arrive, at most this far past. */
+const LAST_REQUEST_MS = 1_000;
 
 /**
  * Every call to Prolific's API goes through here: authentication by n8n from the credential,
@@ -69,16 +45,19 @@ export async function prolificApiRequest<T = IDataObject>(ctx: Context, request:
 		ignoreHttpStatusErrors: true,
 		// n8n re-adds the Authorization header on cross-origin redirects unless told not to.
 		sendCredentialsOnCrossOriginRedirect: false,
-		timeout: 60_000,
 		headers: { 'User-Agent': USER_AGENT, Accept: 'application/json' },
 	};
 	for (let attempt = 1; ; attempt++) {
+		// A request in flight must not outlast the Timeout: its own limit is what is left of it.
+		const left = request.deadline === undefined ? Infinity : request.deadline - Date.now();
+		const timeout = Math.min(REQUEST_TIMEOUT_MS, Math.max(LAST_REQUEST_MS, left));
 		const response = (await ctx.helpers.httpRequestWithAuthentication
-			.call(ctx, CREDENTIAL_TYPE, { ...options })
+			.call(ctx, CREDENTIAL_TYPE, { ...options, timeout })
 			.catch((error: unknown) => ({ error }))) as FullResponse | { error: unknown };
 		if ('error' in response) {
 			const { error } = response;
 			if (signal?.aborted) throw new CancelledError();
+			if (timeout < REQUEST_TIMEOUT_MS && isTimeout(error)) throw new DeadlineError();
 			const giveUp = () => unreachable(ctx, baseUrl, error, attempt, request.itemIndex);
 			if (!isTransientNetworkError(error) || attempt >= MAX_ATTEMPTS) throw giveUp();
 			await retryWait(backoffDelay(attempt - 1), request, signal, giveUp);
@@ -167,125 +146,4 @@ function unreachable(
 	});
 }
 
-/** The storage host said the link is no longer valid: get a fresh one and try again. */
-export class DownloadExpiredError extends Error {
-	constructor(readonly statusCode: number) {
-		super(`The download link was refused (HTTP ${statusCode})`);
-		this.name = 'DownloadExpiredError';
-	}
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-function isLoopback(url: URL): boolean {
-	return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.');
-}
-
-export interface DownloadOptions {
-	maxBytes: number;
-	itemIndex: number;
-}
-
-/**
- * Downloads the archive from the presigned URL. It goes out through n8n's plain request helper,
- * never the authenticated one: the token must not reach the storage host (and S3 refuses a
- * request carrying two auth mechanisms). Plain HTTP is refused unless the API itself is on this
- * machine, as it is in tests.
- */
-export async function downloadArchive(
-	ctx: Context,
-	url: string,
-	options: DownloadOptions,
-): Promise<Buffer> {
-	const { baseUrl } = await credentials(ctx);
-	const target = parseDownloadUrl(ctx, url, baseUrl, options.itemIndex);
-	const signal = cancelSignal(ctx);
-	for (let attempt = 1; ; attempt++) {
-		const failure = await downloadOnce(ctx, target, options.maxBytes, signal).then(
-			(archive) => ({ archive }),
-			(error: unknown) => ({ error }),
-		);
-		if ('archive' in failure) return failure.archive;
-		const { error } = failure;
-		if (signal?.aborted) throw new CancelledError();
-		if (error instanceof DownloadExpiredError) throw error;
-		if (error instanceof TooLargeError) {
-			throw new NodeOperationError(ctx.getNode(), error.message, {
-				description: "Raise the node's 'Max Archive Size' option if this batch really is that large.",
-				itemIndex: options.itemIndex,
-			});
-		}
-		const retryable = error instanceof HttpStatusError ? error.retryable : isTransientNetworkError(error);
-		if (!retryable || attempt >= MAX_ATTEMPTS) throw downloadFailed(ctx, error, attempt, options);
-		await wait(backoffDelay(attempt - 1), signal);
-	}
-}
-
-/** An unexpected status from the storage host; 429 and 5xx are worth another try. */
-class HttpStatusError extends Error {
-	readonly retryable: boolean;
-
-	constructor(statusCode: number) {
-		super(`HTTP ${statusCode}`);
-		this.retryable = statusCode === 429 || statusCode >= 500;
-	}
-}
-
-async function downloadOnce(
-	ctx: Context,
-	target: URL,
-	maxBytes: number,
-	signal: AbortSignal | undefined,
-): Promise<Buffer> {
-	const response = (await ctx.helpers.httpRequest({
-		method: 'GET',
-		url: target.toString(),
-		encoding: 'stream',
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		timeout: 60_000,
-		headers: { 'User-Agent': USER_AGENT },
-		abortSignal: signal,
-	})) as FullResponse;
-	const body = response.body as ByteStream;
-	if (response.statusCode === 200) return await readBody(body, response.headers['content-length'], maxBytes);
-	body.destroy?.();
-	if ([400, 401, 403, 404, 410].includes(response.statusCode)) throw new DownloadExpiredError(response.statusCode);
-	throw new HttpStatusError(response.statusCode);
-}
-
-function parseDownloadUrl(ctx: Context, url: string, baseUrl: string, itemIndex: number): URL {
-	let target: URL | undefined;
-	try {
-		target = new URL(url);
-	} catch {
-		target = undefined;
-	}
-	const base = new URL(baseUrl);
-	const httpAllowed = target?.protocol === 'http:' && isLoopback(target) && isLoopback(base);
-	if (!target || (target.protocol !== 'https:' && !httpAllowed)) {
-		throw new NodeOperationError(ctx.getNode(), 'Prolific handed out a download link that is not HTTPS', {
-			description:
-				'The node only downloads exports over HTTPS, so nobody on the way can read or change them. Run the node again; if it keeps happening, report it to Prolific support.',
-			itemIndex,
-		});
-	}
-	return target;
-}
-
-function downloadFailed(
-	ctx: Context,
-	error: unknown,
-	attempts: number,
-	options: DownloadOptions,
-): NodeOperationError {
-	const reason = error instanceof HttpStatusError ? error.message : networkFailure(error);
-	return new NodeOperationError(
-		ctx.getNode(),
-		`Downloading the export failed (${reason}${attempts > 1 ? `, ${attempts} attempts` : ''})`,
-		{
-			description: 'The storage host did not deliver the archive. Run the workflow again; the export itself is kept by Prolific.',
-			itemIndex: options.itemIndex,
-		},
-	);
-}
+export { downloadArchive, DownloadExpiredError, type DownloadOptions } from './download';

@@ -50,7 +50,8 @@ export interface Outcome {
 	count: Record<'post' | 'status' | 'download', number>;
 }
 
-export type Text = string | ((outcome: Outcome) => string);
+/** A RegExp where the text holds a figure the scenario cannot know, e.g. where a connection broke. */
+export type Text = string | RegExp | ((outcome: Outcome) => string);
 export type Expected = 'clean' | 'canceled' | { message: Text; description: Text };
 
 export interface Scenario {

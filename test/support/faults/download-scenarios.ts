@@ -89,7 +89,7 @@ export const downloadScenarios: Scenario[] = [
 		name: 'cut mid-body on every attempt',
 		step: 'download',
 		faults: [{ route: 'download', reset: 'mid-body', times: 100 }],
-		expect: { message: 'Downloading the export failed (connection reset, 6 attempts)', description: HINT.storage },
+		expect: { message: /^Downloading the export failed \(the connection closed after [\d.]+ KiB of the [\d.]+ KiB announced, 6 attempts\)$/, description: HINT.storage },
 		check: ({ count }) => assert.equal(count.download, 6),
 	},
 	{
