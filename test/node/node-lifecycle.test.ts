@@ -120,6 +120,17 @@ describe('timeout and cancellation', () => {
 		assert.ok(took < 1_500, `took ${took} ms`);
 	});
 
+	it('ends within the Timeout when each status answer is slow: a request in flight gets only what is left', async () => {
+		emulator.pollsUntilComplete = 1_000;
+		emulator.inject({ route: 'export.status', delayMs: 2_400, times: 10 });
+		const started = Date.now();
+		const run = await runExport(emulator, { batchId: BATCH_ID, options: { pollInterval: 0.25, timeout: 3 } });
+		const took = Date.now() - started;
+		assert.equal(run.status, 'error');
+		assert.match(run.error?.message ?? '', new RegExp(`^The export of batch ${BATCH_ID} was not ready after 3 s \\(2 status checks\\)$`));
+		assert.ok(took < 5_000, `took ${took} ms`);
+	});
+
 	it('returns within a second when the execution is cancelled mid-wait', async () => {
 		emulator.pollsUntilComplete = 1_000;
 		const started = Date.now();

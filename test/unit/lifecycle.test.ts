@@ -8,6 +8,7 @@ const target = { resource: 'batch' as const, id: 'b1' };
 const settings = { pollIntervalMs: 5_000, timeoutMs: 60_000, failedRetries: 1 };
 const ARCHIVE = Buffer.from('zip');
 const EXPIRED = new Error('link refused');
+const OUT_OF_TIME = new Error('request ran into the deadline');
 
 /** Steps that answer from scripts and record every call; waiting only advances a fake clock. */
 function scripted(answers: { request?: ExportJob[]; status?: ExportJob[]; download?: Array<Buffer | Error> }) {
@@ -27,6 +28,7 @@ function scripted(answers: { request?: ExportJob[]; status?: ExportJob[]; downlo
 			return answer;
 		},
 		isExpiredLink: (error) => error === EXPIRED,
+		isOutOfTime: (error) => error === OUT_OF_TIME,
 		wait: async (ms) => void calls.push(`wait ${ms}`),
 	};
 	return { steps, calls };
@@ -94,6 +96,16 @@ describe('export lifecycle (request -> poll -> download)', () => {
 			assert.ok(error instanceof ExportError);
 			assert.match(error.message, /^The export of batch b1 was not ready after 0\.1 s \(\d status checks\)$/);
 			assert.match(error.hint, /\(export ID e1\)/);
+			return true;
+		});
+	});
+
+	it('says the export was not ready when a status request runs into the deadline', async () => {
+		const { steps } = scripted({ request: [{ status: 'generating', export_id: 'e1' }] });
+		steps.getExportStatus = async () => await Promise.reject(OUT_OF_TIME);
+		await assert.rejects(runExport(steps, settings, target), (error: unknown) => {
+			assert.ok(error instanceof ExportError);
+			assert.equal(error.message, 'The export of batch b1 was not ready after 1 min (1 status checks)');
 			return true;
 		});
 	});

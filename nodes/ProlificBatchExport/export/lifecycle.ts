@@ -10,6 +10,8 @@ export interface ExportSteps {
 	/** Fails with an error `isExpiredLink` recognises when the storage host refuses the link. */
 	download(url: string): Promise<Buffer>;
 	isExpiredLink(error: unknown): boolean;
+	/** True for the error a request gives when it ran into the deadline while in flight. */
+	isOutOfTime(error: unknown): boolean;
 	wait(ms: number): Promise<void>;
 	/** After a refused request: make room (e.g. free an export slot); true to request once more. */
 	freeSlot?(error: unknown): Promise<boolean>;
@@ -60,6 +62,10 @@ export async function runExport(
 	let refreshes = 0;
 	let statusChecks = 0;
 	let lastExportId = existingExportId;
+	const inTime = async (call: Promise<ExportJob>): Promise<ExportJob> =>
+		await call.catch((error: unknown) => {
+			throw steps.isOutOfTime(error) ? timedOut(target, settings.timeoutMs, statusChecks, lastExportId) : error;
+		});
 
 	const next = (job: ExportJob, exportId?: string): State => {
 		const id = job.export_id ?? exportId;
@@ -89,7 +95,7 @@ export async function runExport(
 		: { step: 'request' };
 	for (;;) {
 		if (state.step === 'request') {
-			state = next(await requestWithRoom(steps, deadline));
+			state = next(await inTime(requestWithRoom(steps, deadline)));
 		} else if (state.step === 'status') {
 			if (state.delay) {
 				const left = deadline - Date.now();
@@ -97,7 +103,7 @@ export async function runExport(
 				await steps.wait(Math.min(settings.pollIntervalMs, left));
 			}
 			statusChecks++;
-			state = next(await steps.getExportStatus(state.exportId, deadline), state.exportId);
+			state = next(await inTime(steps.getExportStatus(state.exportId, deadline)), state.exportId);
 		} else {
 			const { url, expiresAt, exportId }: { url: string; expiresAt?: string; exportId?: string } = state;
 			if (!isExpired(expiresAt)) {

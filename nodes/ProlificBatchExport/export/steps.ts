@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ArchiveLimits } from '../archive/reader';
-import { wait } from '../transport/backoff';
+import { DeadlineError, wait } from '../transport/backoff';
 import { cancelSignal, downloadArchive, DownloadExpiredError, type Context } from '../transport';
 import { isJobLimitError, type ExportApi } from './api';
 import { freeOldestJob } from './housekeeping';
@@ -20,6 +20,7 @@ export function exportSteps(ctx: Context, api: ExportApi, settings: StepSettings
 		getExportStatus: async (exportId, deadline) => await api.status(exportId, deadline),
 		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex }),
 		isExpiredLink: (error) => error instanceof DownloadExpiredError,
+		isOutOfTime: (error) => error instanceof DeadlineError,
 		wait: async (ms) => await wait(ms, cancelSignal(ctx)),
 		// A slot that cannot be freed leaves Prolific's own refusal to explain itself.
 		freeSlot: async (error) =>
