@@ -13,7 +13,7 @@ import type { ExportSettings } from './export/lifecycle';
 import { OUTPUT_MODES } from './output/modes';
 import type { OutputMode, OutputSettings } from './output/types';
 import { RESOURCES } from './resources';
-import type { ExportTarget, Resource } from './types';
+import { isExportId, type ExportTarget, type Resource } from './types';
 
 /** The node reads parameters per input item; its trigger, which has no input, once. */
 export type ParameterSource = IExecuteFunctions | IPollFunctions;
@@ -138,7 +138,7 @@ function isoInstant(value: string | undefined, timezone: string): string | undef
 
 export function exportIdOf(ctx: ParameterSource, itemIndex: number): string {
 	const value = String(parameter(ctx, 'exportId', itemIndex, '') ?? '').trim();
-	if (!/^[\w-]{1,100}$/.test(value)) {
+	if (!isExportId(value)) {
 		throw new NodeOperationError(ctx.getNode(), `'${value.slice(0, 100)}' is not an export ID`, {
 			description: "Use the export_id that the Start Export operation returned, e.g. with an expression: {{ $json.export_id }}",
 			itemIndex,

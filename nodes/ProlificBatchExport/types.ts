@@ -19,6 +19,11 @@ export interface ExportJob {
 	expires_at?: string;
 }
 
+/** What an export ID may be: Prolific gives UUIDs; anything with `/` or `..` would change the URL path. */
+export function isExportId(value: unknown): boolean {
+	return typeof value === 'string' && /^[\w-]{1,100}$/.test(value);
+}
+
 /** One entry of behaviour B's job list. */
 export interface ExportJobSummary {
 	export_id: string;

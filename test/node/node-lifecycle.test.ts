@@ -146,6 +146,17 @@ describe('timeout and cancellation', () => {
 	});
 });
 
+describe('export IDs in answers', () => {
+	it("refuses an export ID that would change the URL path ('..'), naming it, without requesting it", async () => {
+		emulator.inject({ route: 'export.request', status: 202, body: { status: 'generating', export_id: '..' } });
+		const run = await runExport(emulator, { batchId: BATCH_ID });
+		assert.equal(run.status, 'error');
+		assert.equal(run.error?.message, 'Prolific answered with an export ID that is not one: ".."');
+		assert.match(run.error?.description ?? '', /letters, digits, - and _/);
+		assert.deepEqual(apiCalls(emulator), [`POST ${EXPORT}`]);
+	});
+});
+
 describe('download links', () => {
 	it('fetches a fresh link from the status endpoint when the storage host refuses one', async () => {
 		emulator.inject({ route: 'download', status: 403 });

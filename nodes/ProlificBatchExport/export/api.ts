@@ -1,8 +1,8 @@
-import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type JsonObject } from 'n8n-workflow';
 
 import { capitalised, describeTarget, RESOURCES } from '../resources';
 import { prolificApiRequest, type Context } from '../transport';
-import type { ExportJob, ExportJobSummary, ExportTarget } from '../types';
+import { isExportId, type ExportJob, type ExportJobSummary, type ExportTarget } from '../types';
 
 /** Prolific's export endpoints for one batch or collection, each call made through the transport. */
 export class ExportApi {
@@ -36,7 +36,7 @@ export class ExportApi {
 	async status(exportId: string, deadline?: number): Promise<ExportJob> {
 		return await prolificApiRequest<ExportJob>(this.ctx, {
 			method: 'GET',
-			path: `${this.path}/${encodeURIComponent(exportId)}`,
+			path: this.jobPath(exportId),
 			notFound: `Export ${exportId} of ${describeTarget(this.target)} not found`,
 			itemIndex: this.itemIndex,
 			deadline,
@@ -54,10 +54,21 @@ export class ExportApi {
 		return Array.isArray(body) ? body : (body.results ?? []);
 	}
 
+	/** Every ID reaching a URL path is checked here, wherever it came from (a parameter, a job list). */
+	private jobPath(exportId: string): string {
+		if (!isExportId(exportId)) {
+			throw new NodeOperationError(this.ctx.getNode(), `'${exportId.slice(0, 100)}' is not an export ID`, {
+				description: 'Export IDs are letters, digits, - and _ (Prolific gives UUIDs), so the node will not put this one into a request.',
+				itemIndex: this.itemIndex,
+			});
+		}
+		return `${this.path}/${encodeURIComponent(exportId)}`;
+	}
+
 	async delete(exportId: string): Promise<void> {
 		await prolificApiRequest(this.ctx, {
 			method: 'DELETE',
-			path: `${this.path}/${encodeURIComponent(exportId)}`,
+			path: this.jobPath(exportId),
 			notFound: `Export ${exportId} of ${describeTarget(this.target)} not found`,
 			itemIndex: this.itemIndex,
 		});

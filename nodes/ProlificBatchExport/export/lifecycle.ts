@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { describeTarget } from '../resources';
-import type { DownloadedExport, ExportJob, ExportTarget } from '../types';
+import { isExportId, type DownloadedExport, type ExportJob, type ExportTarget } from '../types';
 
 /** What the lifecycle needs from the outside world; the node binds it to the transport. */
 export interface ExportSteps {
@@ -68,6 +68,7 @@ export async function runExport(
 		});
 
 	const next = (job: ExportJob, exportId?: string): State => {
+		if (job.export_id !== undefined && job.export_id !== null && !isExportId(job.export_id)) throw badExportId(job.export_id);
 		const id = job.export_id ?? exportId;
 		lastExportId = id ?? lastExportId;
 		switch (job.status) {
@@ -146,6 +147,13 @@ function unexpected(job: ExportJob): ExportError {
 	return new ExportError(
 		`Prolific answered the export request with an unexpected status '${String(job.status)}'`,
 		'The export API may have changed. Update this node, or report the batch ID to its maintainers.',
+	);
+}
+
+function badExportId(value: unknown): ExportError {
+	return new ExportError(
+		`Prolific answered with an export ID that is not one: ${JSON.stringify(String(value).slice(0, 100))}`,
+		'Export IDs are letters, digits, - and _ (Prolific gives UUIDs), so the node will not put this one into a request. Run the node again; if it keeps happening, report the batch ID to Prolific support.',
 	);
 }
 
