@@ -131,6 +131,26 @@ for (const major of majors()) {
 			for (const request of downloads) assert.equal(request.headers.authorization, undefined);
 		});
 
+		it("through n8n's own HTTP client: a gzipping, redirecting storage host gives the same uploads; a redirect to plain HTTP is refused", async () => {
+			emulator.reset();
+			emulator.inject({ route: 'download', status: 302, headers: { location: '{request}' } });
+			emulator.inject({ route: 'download', gzip: 'always' });
+			const result = await n8n.execute('e2eSubmissions');
+			succeeded(result);
+			const items = nodeItems(result, NODE_NAME);
+			assert.equal(items.length, SUBMISSION.length);
+			const [, , name, path] = SUBMISSION_FILES[0][0];
+			assert.equal(items[0].binary!.file_0.fileName, name);
+			assert.ok(n8n.readBinary(items[0].binary!.file_0).equals(sampleFile(path)), `bytes n8n stored for ${path}`);
+			const downloads = emulator.requests.filter((r) => r.origin === 'download');
+			assert.deepEqual(downloads.map((r) => r.headers['accept-encoding']), ['identity', 'identity']);
+
+			emulator.reset();
+			emulator.inject({ route: 'download', status: 302, headers: { location: 'http://downloads.example.test/export.zip' } });
+			const refused = failedWith(await n8n.execute('e2eSubmissions'));
+			assert.equal(refused.message, 'The download link redirected to a link that is not HTTPS');
+		});
+
 		it('Tasks: one item per task with that task’s uploads', async () => {
 			const result = await n8n.execute('e2eTasks');
 			succeeded(result);
