@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import type { ProlificEmulator } from '../emulator';
+import type { BatchSpec, ProlificEmulator } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
 import { BATCH_ID, TASK } from '../fixtures/sample-expected';
 import { recordsArchive, serveArchive } from '../support/archives';
@@ -216,5 +217,94 @@ describe('Summary output', () => {
 		assert.equal(run.status, 'success', run.error?.message);
 		assert.equal(run.items[0].json.first_submission_at, '2026-03-19T07:00:00.000Z');
 		assert.equal(run.items[0].json.last_submission_at, '2026-03-20T02:00:00.000Z');
+	});
+});
+
+/** A fresh copy of the sample batch, changed by `change`; its ID. */
+function addBatch(change: Partial<BatchSpec>): string {
+	const batchId = randomUUID();
+	emulator.addBatch({ ...sampleBatch, ...change, batch_id: batchId });
+	return batchId;
+}
+
+const QUESTION = { id: '0195d000-0000-7000-8000-000000000001', type: 'multiple_choice', description: 'Is it a cat?' };
+
+/** One choice instruction; `answers[t]` are task t's answers, participant p giving the p-th. */
+function choiceBatch(answers: string[][]): string {
+	const participants = Math.max(...answers.map((task) => task.length));
+	const taskIds = answers.map((_, t) => `7a000000-0000-4000-8000-00000000000${t}`);
+	const submissions = Array.from({ length: participants }, (_, p) => ({
+		submission_id: `67e00000000000000000000${p}`,
+		participant_id: `5f9000000000000000000${p}`,
+		created_at: `2026-03-19T10:0${p}:00Z`,
+		responses: Object.fromEntries(
+			answers.flatMap((task, t) => (p < task.length ? [[taskIds[t], { [QUESTION.id]: { ...QUESTION, values: [task[p]] } }]] : [])),
+		),
+	}));
+	return addBatch({ instructions: [QUESTION], task_ids: taskIds, submissions, files: {} });
+}
+
+describe('agreement: what decides the figures, and why one is absent', () => {
+	it("batch.json's answer_limit makes an instruction select all that apply, even when everyone picked one option", async () => {
+		const instructions = sampleBatch.instructions.map((i) => (i.id === COUNT ? { ...i, answer_limit: -1 } : i.id === USABLE ? { ...i, answer_limit: 1 } : i));
+		const batchId = addBatch({ instructions });
+		const summary = (await runExport(emulator, { batchId, output: 'summary' })).items[0].json;
+		const agreement = (id: string) =>
+			(summary.instructions as Array<Record<string, unknown>>).find((i) => i.id === id)?.agreement as Record<string, unknown>;
+		assert.equal(agreement(COUNT).single_choice, false);
+		assert.equal(agreement(COUNT).fleiss_kappa, null);
+		// Per option (picked / not picked), statsmodels fleiss_kappa: 1 -> -0.25, 2 -> -0.176471, false -> -0.052632.
+		const options = (agreement(COUNT).per_option as { options: Array<Record<string, unknown>> }).options;
+		assert.deepEqual(
+			options.map((o) => [o.option, o.fleiss_kappa]),
+			[
+				['1', -0.25],
+				['2', -0.1765],
+				['false', -0.0526],
+			],
+		);
+		assert.equal(agreement(USABLE).fleiss_kappa, -0.1111, 'answer_limit 1: one kappa, as before');
+
+		const tasks = await runExport(emulator, { batchId, output: 'tasks', includeFiles: false, options: { agreement: true } });
+		const closing = tasks.items[4].json.agreement_summary as Array<Record<string, unknown>>;
+		assert.deepEqual(closing.find((s) => s.instruction_id === COUNT)?.per_option, agreement(COUNT).per_option);
+	});
+
+	it('a task with one participant is left out and counted; the text says so', async () => {
+		// Tasks answered by 3, 2 and 1 participants. Plain Python (see test/unit/agreement.test.ts):
+		// P̄ = (1/3 + 1)/2 = 0.666667, P̄e = .4² + .6² = 0.52, κ 0.305556, SE 0.577350 (raters 3 and 2).
+		const batchId = choiceBatch([['Yes', 'Yes', 'No'], ['No', 'No'], ['Yes']]);
+		const run = await runExport(emulator, { batchId, output: 'summary' });
+		const [instruction] = run.items[0].json.instructions as Array<Record<string, unknown>>;
+		assert.deepEqual(instruction.agreement, {
+			tasks: 3,
+			single_choice: true,
+			fleiss_kappa: 0.3056,
+			reason: null,
+			interpretation: 'fair',
+			standard_error: 0.5774,
+			ci_95: { lower: -0.826, upper: 1 },
+			p_bar: 0.6667,
+			pe_bar: 0.52,
+			subjects: 2,
+			tasks_left_out: 1,
+			raters: { min: 2, max: 3 },
+			categories: 2,
+			per_option: null,
+			mean_majority_share: 0.8889,
+		});
+		assert.match(
+			String(run.items[0].json.text),
+			/• Is it a cat\?: 100% \(Fleiss' κ 0\.31, fair, 95% CI -0\.83 to 1\.00 over 2 tasks; majority 89% on average; 1 task with one participant left out\)$/,
+		);
+	});
+
+	it('every rating the same: kappa undefined, and the text says so rather than only "majority 100%"', async () => {
+		const batchId = choiceBatch([['Yes', 'Yes'], ['Yes', 'Yes', 'Yes']]);
+		const run = await runExport(emulator, { batchId, output: 'summary' });
+		const [instruction] = run.items[0].json.instructions as Array<Record<string, unknown>>;
+		const agreement = instruction.agreement as Record<string, unknown>;
+		assert.deepEqual([agreement.fleiss_kappa, agreement.reason, agreement.p_bar, agreement.pe_bar], [null, 'undefined: every rating is the same option', 1, 1]);
+		assert.match(String(run.items[0].json.text), /• Is it a cat\?: 100% \(κ undefined: every rating is the same option; majority 100% on average\)$/);
 	});
 });
