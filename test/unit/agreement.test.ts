@@ -95,6 +95,13 @@ describe("Fleiss' kappa and the figures behind it", () => {
 		assert.deepEqual([same.fleiss_kappa, same.reason, same.p_bar, same.pe_bar, same.standard_error], [null, WHY.oneOption, 1, 1, null]);
 	});
 
+	it('copes with more tasks than a function call takes arguments', () => {
+		// Half the tasks 2 x a + 1 x b, half 1 x a + 1 x b: P̄ = (1/3 + 0)/2, p_a = 3/5 -> κ = (1/6 - .52)/.48.
+		const many = Array.from({ length: 300_000 }, (_, i) => new Map([['a', 1 + (i % 2)], ['b', 1]]));
+		const figures = fleiss(many);
+		assert.deepEqual([figures.fleiss_kappa, figures.raters], [-0.7361, { min: 2, max: 3 }]);
+	});
+
 	it('Landis & Koch labels', () => {
 		assert.deepEqual(
 			[-0.01, 0, 0.2, 0.2001, 0.4, 0.41, 0.6, 0.61, 0.8, 0.81, 1].map(landisKoch),

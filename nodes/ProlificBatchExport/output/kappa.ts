@@ -60,7 +60,8 @@ function taskShape(sizes: number[]): Pick<KappaFigures, 'subjects' | 'tasks_left
 	return {
 		subjects: counts.length,
 		tasks_left_out: sizes.length - counts.length,
-		raters: counts.length ? { min: Math.min(...counts), max: Math.max(...counts) } : null,
+		// reduce, not Math.min(...counts): a batch can have more tasks than a call has arguments.
+		raters: counts.length ? { min: counts.reduce((a, b) => Math.min(a, b)), max: counts.reduce((a, b) => Math.max(a, b)) } : null,
 	};
 }
 
