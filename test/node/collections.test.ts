@@ -104,6 +104,17 @@ describe('collections', () => {
 		assert.equal(summary.submissions, 3);
 		assert.equal('tasks' in summary, false);
 		assert.match(String(summary.text), /^Everyday Photos: 3 submissions from 3 participants, 3 files \(/);
+		// One "task" (the collection) with three answers: kappa there is always -1/(N-1), whatever they say.
+		const place = (summary.instructions as Array<Record<string, unknown>>).find((i) => i.id === I.place.id);
+		const agreement = place?.agreement as Record<string, unknown>;
+		assert.deepEqual(
+			[agreement.fleiss_kappa, agreement.reason, agreement.subjects, agreement.raters],
+			[null, 'not computed: not enough tasks rated by two or more participants', 1, { min: 3, max: 3 }],
+		);
+		assert.match(
+			String(summary.text),
+			/\n• Where was it taken\?: 100% \(κ not computed: not enough tasks rated by two or more participants; majority 67% on average\)$/,
+		);
 		const archive = (await exportCollection(ID, 'archive')).items[0];
 		assert.equal(archive.json.collection_name, 'Everyday Photos');
 		assert.match(String(archive.json.file_name), new RegExp(`^${ID}-export-\\d{8}-\\d{6}\\.zip$`));

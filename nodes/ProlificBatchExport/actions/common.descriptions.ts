@@ -121,7 +121,7 @@ export const agreement: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		"Whether to add how participants agree on choice instructions: per task the count per option, the majority option(s) and their share; Tasks also end with one item holding each instruction's Fleiss' kappa",
+		"Whether to add how participants agree on choice instructions: per task the count per option, the majority option(s), their share and the share of agreeing pairs; Tasks also end with one item holding each instruction's Fleiss' kappa with its standard error, 95% CI and label (per option for select all that apply)",
 	displayOptions: { show: { '/output': modesWith('agreement') } },
 };
 

@@ -1,5 +1,5 @@
 import { isInstructionResponse, type BatchInfo } from '../archive/records';
-import type { Placed } from './agreement';
+import type { AnswerLimits, Placed } from './agreement';
 
 export interface KnownInstruction {
 	description?: string;
@@ -25,4 +25,13 @@ export function knownInstructions(info: BatchInfo, placed: Placed[]): Map<string
 
 function text(value: unknown): string | undefined {
 	return typeof value === 'string' ? value : undefined;
+}
+
+/** batch.json's answer_limit of each instruction that has a numeric one. */
+export function answerLimits(info: BatchInfo): AnswerLimits {
+	const limits = new Map<string, number>();
+	for (const instruction of info.instructions) {
+		if (typeof instruction?.id === 'string' && typeof instruction.answer_limit === 'number') limits.set(instruction.id, instruction.answer_limit);
+	}
+	return limits;
 }

@@ -3,11 +3,12 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { archiveItem } from './archive-item';
 import { describeFilesInline, type DescribeFiles } from './attachments';
 import { fileItems } from './file-items';
+import { answerLimits } from './instructions';
 import { selectedSubmissions, shapedOutput } from './shaped';
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
 import { shapeSubmissions } from './submissions';
 import { summaryItem } from './summary';
-import { batchAgreement, shapeTasks } from './tasks';
+import { batchAgreement, shapeTasks, taskChoiceGroups } from './tasks';
 import type { FileDescription, OutputMode, OutputRequest } from './types';
 
 interface ModeBehaviour {
@@ -69,8 +70,9 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 		trigger: false,
 		build: shapedOutput(filesField, async ({ contents, settings }) => {
 			const tasks = await contents.tasks();
-			const closing = settings.agreement ? { agreement_summary: batchAgreement(tasks) } : undefined;
-			return { shaped: shapeTasks(tasks, settings.agreement), closing };
+			const groups = settings.agreement ? taskChoiceGroups(tasks, answerLimits(await contents.info())) : undefined;
+			const closing = groups && { agreement_summary: batchAgreement(groups) };
+			return { shaped: shapeTasks(tasks, groups), closing };
 		}),
 	},
 };

@@ -1,14 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { taskResponseInstructions, uploadedFiles, type InstructionResponse, type TaskRecord } from '../archive/records';
-import { groupChoices, instructionAgreement, tally, tallyJson, type Placed } from './agreement';
+import { choiceGroups, groupChoices, instructionAgreement, tally, tallyJson, type AnswerLimits, type ChoiceGroup, type Placed } from './agreement';
 import type { FileRef, ShapedItem } from './types';
 
 /**
  * One item per line of responses-by-task.jsonl, the record unchanged; with agreement, plus how
  * the responses to each choice instruction split.
  */
-export function shapeTasks(records: TaskRecord[], withAgreement = false): ShapedItem[] {
+export function shapeTasks(records: TaskRecord[], groups?: Map<string, ChoiceGroup>): ShapedItem[] {
 	return records.map((record) => {
 		const responses = responsesOf(record);
 		const files: FileRef[] = [];
@@ -27,7 +27,7 @@ export function shapeTasks(records: TaskRecord[], withAgreement = false): Shaped
 		}
 		const claims = () =>
 			new Set(responses.flatMap(([submissionId, instructions]) => [submissionId, ...instructions.map(([id]) => `${submissionId}/${id}`)]));
-		const json = withAgreement ? { ...record, agreement: taskAgreement(placedIn(record, responses)) } : record;
+		const json = groups ? { ...record, agreement: taskAgreement(placedIn(record, responses), groups) } : record;
 		return { json: json as IDataObject, files, claims };
 	});
 }
@@ -46,17 +46,25 @@ function placedIn(record: TaskRecord, responses: ReturnType<typeof responsesOf>)
 	return responses.flatMap(([, instructions]) => instructions.map(([id, instruction]): Placed => [taskId, id, instruction]));
 }
 
-function taskAgreement(placed: Placed[]): IDataObject[] {
+/** One task's figures; whether an instruction is select all that apply was decided over the whole batch. */
+function taskAgreement(placed: Placed[], batch: Map<string, ChoiceGroup>): IDataObject[] {
 	return [...groupChoices(placed)].map(([instructionId, byTask]) =>
-		describe(instructionId, byTask, (responses) => tallyJson(tally(responses))),
+		describe(instructionId, byTask, (responses) => tallyJson(tally(responses), batch.get(instructionId)?.selectAll ?? false)),
 	);
 }
 
-/** Per choice instruction, agreement across all tasks: Fleiss' kappa where it applies. */
-export function batchAgreement(tasks: TaskRecord[]): IDataObject[] {
-	const placed = tasks.flatMap((record) => placedIn(record, responsesOf(record)));
-	return [...groupChoices(placed)].map(([instructionId, byTask]) =>
-		describe(instructionId, byTask, () => instructionAgreement(byTask)),
+/** The batch's choice instructions, each with its responses by task. */
+export function taskChoiceGroups(tasks: TaskRecord[], limits: AnswerLimits): Map<string, ChoiceGroup> {
+	return choiceGroups(
+		tasks.flatMap((record) => placedIn(record, responsesOf(record))),
+		limits,
+	);
+}
+
+/** Per choice instruction, agreement across all tasks: Fleiss' kappa and the figures behind it. */
+export function batchAgreement(groups: Map<string, ChoiceGroup>): IDataObject[] {
+	return [...groups].map(([instructionId, group]) =>
+		describe(instructionId, group.byTask, () => instructionAgreement(group)),
 	);
 }
 
