@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
+import type { IDataObject } from 'n8n-workflow';
+
 import { buildReport, csvBytes, type ProlificEmulator } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
 import { sampleCollection } from '../fixtures/sample-collection';
@@ -24,7 +26,7 @@ beforeEach(() => {
 	emulator.setReport(BATCH_ID, buildReport(sampleBatch));
 });
 
-const report = async (options: Record<string, unknown> = {}) =>
+const report = async (options: IDataObject = {}) =>
 	await runExport(emulator, { batchId: BATCH_ID, output: 'report', options });
 
 describe('Report output', () => {
