@@ -41,6 +41,7 @@ export interface BatchExportSettings {
 
 interface Options {
 	agreement?: boolean;
+	attachReport?: boolean;
 	binaryProperty?: string;
 	binaryPropertyPrefix?: string;
 	deleteAfterDownload?: boolean;
@@ -60,11 +61,12 @@ const MB = 1024 * 1024;
 
 /** Reads one input item's parameters (expressions resolved per item) into typed settings. */
 export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSettings {
-	const mode = outputModeOf(ctx, itemIndex);
+	const target = targetOf(ctx, itemIndex);
+	const mode = outputModeOf(ctx, itemIndex, target);
 	const options = parameter(ctx, 'options', itemIndex, {}) as Options;
 	const timezone = ctx.getTimezone();
 	return {
-		target: targetOf(ctx, itemIndex),
+		target,
 		filters: Object.fromEntries(
 			Object.entries({
 				study_id: options.studyId?.trim() || undefined,
@@ -92,18 +94,28 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 			agreement: options.agreement ?? false,
 			binaryProperty: options.binaryProperty?.trim() || DEFAULTS.binaryProperty,
 			fileNameTemplate: options.fileName?.trim() || DEFAULTS.fileName,
+			attachReport: options.attachReport ?? false,
 		},
 	};
 }
 
 /** The chosen output; a typo in an expression is refused rather than read as the default. */
-function outputModeOf(ctx: ParameterSource, itemIndex: number): OutputMode {
+function outputModeOf(ctx: ParameterSource, itemIndex: number, target: ExportTarget): OutputMode {
 	const value = parameter(ctx, 'output', itemIndex, 'submissions');
-	if (typeof value === 'string' && Object.hasOwn(OUTPUT_MODES, value)) return value as OutputMode;
-	throw new NodeOperationError(ctx.getNode(), `'${String(value).slice(0, 100)}' is not an output of this node`, {
-		description: `Choose one of: ${Object.keys(OUTPUT_MODES).join(', ')}.`,
-		itemIndex,
-	});
+	if (typeof value !== 'string' || !Object.hasOwn(OUTPUT_MODES, value)) {
+		throw new NodeOperationError(ctx.getNode(), `'${String(value).slice(0, 100)}' is not an output of this node`, {
+			description: `Choose one of: ${Object.keys(OUTPUT_MODES).join(', ')}.`,
+			itemIndex,
+		});
+	}
+	const mode = value as OutputMode;
+	if (target.resource === 'collection' && !OUTPUT_MODES[mode].collections) {
+		throw new NodeOperationError(ctx.getNode(), `The '${mode}' output is for batches only`, {
+			description: 'Prolific offers it for AI Task Builder batches, not for collections. Choose another output.',
+			itemIndex,
+		});
+	}
+	return mode;
 }
 
 /**

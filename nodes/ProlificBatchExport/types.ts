@@ -39,3 +39,9 @@ export interface DownloadedExport {
 	expiresAt?: string;
 	statusChecks: number;
 }
+
+/** A batch report as downloaded: its CSV bytes, and until when the link was valid. */
+export interface DownloadedReport {
+	csv: Buffer;
+	expiresAt?: string;
+}

@@ -44,6 +44,7 @@ const ROUTES: [RegExp, Partial<Record<string, Route>>][] = [
 	[/^\/api\/v1\/data-collection\/batches$/, { GET: 'batches' }],
 	[/^\/api\/v1\/data-collection\/collections$/, { GET: 'collections' }],
 	[/^\/api\/v1\/data-collection\/batches\/([^/]+)$/, { GET: 'batch' }],
+	[/^\/api\/v1\/data-collection\/batches\/([^/]+)\/report$/, { GET: 'report' }],
 	// Collections export through the same flow as batches, under their own paths.
 	[/^\/api\/v1\/data-collection\/(?:batches|collections)\/([^/]+)\/export$/, { POST: 'export.request', GET: 'export.list' }],
 	[/^\/api\/v1\/data-collection\/(?:batches|collections)\/([^/]+)\/export\/([^/]+)$/, { GET: 'export.status', DELETE: 'export.delete' }],
@@ -80,6 +81,7 @@ export function handleApi(ctx: Context, req: Incoming, match: Match | undefined)
 	}
 	if (entry.forbidden) return apiError(403, FORBIDDEN_DETAIL);
 	if (route === 'batch') return json(200, batchView(entry.spec));
+	if (route === 'report') return reportLink(ctx, batchId);
 	if (route === 'export.request') {
 		return ctx.settings.behaviour === 'A' ? requestA(ctx, batchId) : requestB(ctx, batchId, req.query);
 	}
@@ -173,6 +175,13 @@ function requestB({ store, settings }: Context, batchId: string, query: Record<s
 		return apiError(400, detail, 'Export limit reached');
 	}
 	return generating(store.createJob(batchId, Object.keys(filter).length ? filter : null).export_id);
+}
+
+/** The report endpoint: a fresh presigned link each time, or 404 for a batch without a report. */
+function reportLink({ store, faults, settings, downloadOrigin }: Context, batchId: string): Reply {
+	if (!store.reportFor(batchId)) return apiError(404, 'No report is available for this batch.');
+	const expired = !!faults.take('report', batchId, ['expireUrl']);
+	return json(200, { ...store.mintReportUrl(batchId, downloadOrigin, settings.urlTtlSeconds, expired), http_method: 'GET' });
 }
 
 function exportStatus({ store, faults, settings, downloadOrigin }: Context, batchId: string, exportId: string): Reply {

@@ -111,6 +111,13 @@ export class ProlificEmulator implements Settings {
 		entry.given = true;
 	}
 
+	/** Replaces the batch's report CSV (built from its spec otherwise); null: the batch has no report (404). */
+	setReport(batchId: string, csv: Buffer | string | null): void {
+		const entry = this.store.batches.get(batchId);
+		if (!entry) throw new Error(`unknown batch ${batchId}`);
+		entry.report = typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv;
+	}
+
 	inject(fault: Fault): void {
 		this.faults.add(fault);
 	}

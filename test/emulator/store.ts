@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { buildArchive, type BatchSpec } from './archive-builder';
+import { buildReport } from './report-builder';
 
 export interface Workspace {
 	id: string;
@@ -41,6 +42,8 @@ interface BatchEntry {
 	/** a given archive is served as is: date filters cannot apply to it */
 	given: boolean;
 	forbidden: boolean;
+	/** the batch report's CSV, when not built from the spec; null: the batch has no report (404) */
+	report?: Buffer | null;
 }
 
 /** Workspaces, batches and export jobs, plus the signing of download URLs. */
@@ -76,21 +79,37 @@ export class Store {
 		return (job.archive ??= buildArchive(byDate(entry.spec, from, to)));
 	}
 
+	/** The batch's report CSV; undefined when it has none. */
+	reportFor(batchId: string): Buffer | undefined {
+		const entry = this.batches.get(batchId);
+		if (!entry || entry.kind || entry.report === null) return undefined;
+		return (entry.report ??= buildReport(entry.spec));
+	}
+
 	/** Signs a fresh download URL for the job; `expired` dates it in the past. */
 	mintUrl(job: JobState, origin: string, ttlSeconds: number, expired: boolean): { url: string; expires_at: string } {
+		const signed = this.signedUrl(`${origin}/exports/${job.export_id}.zip`, ttlSeconds, expired);
+		job.url = signed.url;
+		job.expiresAt = Date.parse(signed.expires_at);
+		return signed;
+	}
+
+	/** A fresh link to a batch's report CSV. */
+	mintReportUrl(batchId: string, origin: string, ttlSeconds: number, expired: boolean): { url: string; expires_at: string } {
+		return this.signedUrl(`${origin}/reports/${batchId}.csv`, ttlSeconds, expired);
+	}
+
+	private signedUrl(link: string, ttlSeconds: number, expired: boolean): { url: string; expires_at: string } {
 		// Whole seconds, so the URL and expires_at agree exactly.
 		const now = Date.now();
 		const expires = expired ? Math.floor(now / 1000) * 1000 - 60_000 : Math.ceil(now / 1000 + ttlSeconds) * 1000;
-		const path = `/exports/${job.export_id}.zip`;
 		const query = new URLSearchParams({
 			'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
 			'X-Amz-Expires': String(ttlSeconds),
 			expires: String(expires),
-			'X-Amz-Signature': this.sign(path, String(expires)),
+			'X-Amz-Signature': this.sign(new URL(link).pathname, String(expires)),
 		});
-		job.url = `${origin}${path}?${query}`;
-		job.expiresAt = expires;
-		return { url: job.url, expires_at: isoSeconds(expires) };
+		return { url: `${link}?${query}`, expires_at: isoSeconds(expires) };
 	}
 
 	/** The URL handed out last, while it still works. */

@@ -15,7 +15,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Prol
 
 export interface ExportRun {
 	batchId?: string;
-	output?: 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive';
+	output?: 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive' | 'report';
 	includeFiles?: boolean;
 	/** Node options; poll fast and give up early unless a test says otherwise. */
 	options?: IDataObject;

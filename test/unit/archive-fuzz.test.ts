@@ -39,6 +39,7 @@ function outputSettings(output: Partial<OutputSettings>): OutputSettings {
 		binaryPrefix: 'file_',
 		binaryProperty: 'data',
 		fileNameTemplate: '{submission_id}_{original_name}',
+		attachReport: false,
 		...output,
 	};
 }

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { modesWith } from '../output/modes';
+import type { OutputMode } from '../output/types';
 
 /** The parameters more than one operation (or the trigger) shows; each operation picks its own. */
 
@@ -79,6 +80,12 @@ export const output: INodeProperties = {
 				'One item per uploaded file, its bytes in one binary property: ready for Google Drive, S3, Dropbox or Write Files to Disk',
 		},
 		{
+			name: 'Report',
+			value: 'report',
+			description:
+				"Batches: one item per row of Prolific's batch report, the batch's dataset with the participants' responses beside it: ready for Google Sheets",
+		},
+		{
 			name: 'Rows',
 			value: 'rows',
 			description:
@@ -103,6 +110,12 @@ export const output: INodeProperties = {
 	],
 };
 
+/** The Output parameter offering only these outputs (Download Export and the trigger read exports only). */
+export function outputOffering(modes: OutputMode[], description = output.description): INodeProperties {
+	const offered = (output.options ?? []).filter((choice) => 'value' in choice && (modes as unknown[]).includes(choice.value));
+	return { ...output, description, options: offered };
+}
+
 export const includeFiles: INodeProperties = {
 	displayName: 'Include Files',
 	name: 'includeFiles',
@@ -125,13 +138,23 @@ export const agreement: INodeProperties = {
 	displayOptions: { show: { '/output': modesWith('agreement') } },
 };
 
+export const attachReport: INodeProperties = {
+	displayName: 'Attach Report CSV',
+	name: 'attachReport',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether the first item also carries the report itself as a CSV file (binary property set by 'Binary Property'), for Google Drive, Extract From File or storage",
+	displayOptions: { show: { '/output': ['report'] } },
+};
+
 export const binaryProperty: INodeProperties = {
 	displayName: 'Binary Property',
 	name: 'binaryProperty',
 	type: 'string',
 	default: 'data',
-	description: 'Name of the binary property that holds each file',
-	displayOptions: { show: { '/output': ['files'] } },
+	description: 'Name of the binary property that holds each file (Files) or the report CSV (Report)',
+	displayOptions: { show: { '/output': ['files', 'report'] } },
 };
 
 export const binaryPropertyPrefix: INodeProperties = {

@@ -1,15 +1,17 @@
-import type { INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
 import { ExportArchive } from '../archive/reader';
 import type { SubmissionRecord } from '../archive/records';
-import { buildOutput } from '../output';
+import { buildOutput, buildReport } from '../output';
 import { ExportContents } from '../output/contents';
+import { OUTPUT_MODES } from '../output/modes';
 import type { OutputContext } from '../output/types';
 import type { BatchExportSettings } from '../settings';
 import type { Context } from '../transport';
 import { ExportApi } from './api';
 import { deleteDownloadedJob } from './housekeeping';
 import { runExport } from './lifecycle';
+import { fetchReport } from './report';
 import { exportSteps } from './steps';
 
 export interface PipelineOptions {
@@ -28,6 +30,18 @@ export interface PipelineResult {
 }
 
 /**
+ * The Export operation's items. The Report output branches off here: it is read from the batch
+ * report, which needs no export job, so none is requested, waited for or deleted.
+ */
+export async function outputToItems(ctx: Context & OutputContext, settings: BatchExportSettings, itemIndex: number): Promise<INodeExecutionData[]> {
+	if (OUTPUT_MODES[settings.output.mode].source === 'report') {
+		const report = await fetchReport(ctx, settings, itemIndex);
+		return await buildReport({ ctx, target: settings.target, report, settings: settings.output, itemIndex });
+	}
+	return (await exportToItems(ctx, settings, itemIndex)).items;
+}
+
+/**
  * The one path from settings to items, for Export, Download Export and the trigger alike:
  * request (or resume) -> poll -> download -> open -> output -> housekeeping.
  */
@@ -37,6 +51,13 @@ export async function exportToItems(
 	itemIndex: number,
 	options: PipelineOptions = {},
 ): Promise<PipelineResult> {
+	if (OUTPUT_MODES[settings.output.mode].source !== 'archive') {
+		// Only an expression can choose it here: Download Export and the trigger do not offer it.
+		throw new NodeOperationError(ctx.getNode(), `The '${settings.output.mode}' output is not read from an export`, {
+			description: "Choose it in the Export operation of the Prolific Batch Export node: it comes from Prolific's batch report, not from an export.",
+			itemIndex,
+		});
+	}
 	const api = new ExportApi(ctx, settings.target, itemIndex);
 	const steps = exportSteps(ctx, api, settings, itemIndex);
 	const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);

@@ -9,7 +9,12 @@ import type { OutputContext } from './types';
 
 /** The official CLI's name: `<batch-id>-export-<YYYYMMDD-HHMMSS>.zip`, in the workflow's time zone. */
 export function archiveFileName(batchId: string, timezone: string, now = DateTime.now()): string {
-	return `${batchId}-export-${now.setZone(timezone).toFormat('yyyyMMdd-HHmmss')}.zip`;
+	return stampedFileName(batchId, 'export', 'zip', timezone, now);
+}
+
+/** `<batch-id>-<kind>-<YYYYMMDD-HHMMSS>.<extension>`, in the workflow's time zone. */
+export function stampedFileName(batchId: string, kind: string, extension: string, timezone: string, now = DateTime.now()): string {
+	return `${batchId}-${kind}-${now.setZone(timezone).toFormat('yyyyMMdd-HHmmss')}.${extension}`;
 }
 
 /** One item: the ZIP as binary `data`, and a summary of what it holds. */

@@ -5,21 +5,30 @@ import { describeFilesInline, type DescribeFiles } from './attachments';
 import { fileItems } from './file-items';
 import { answerLimits } from './instructions';
 import { selectedSubmissions, shapedOutput } from './shaped';
+import { reportItems } from './report';
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
 import { shapeSubmissions } from './submissions';
 import { summaryItem } from './summary';
 import { batchAgreement, shapeTasks, taskChoiceGroups } from './tasks';
-import type { FileDescription, OutputMode, OutputRequest } from './types';
+import type { FileDescription, OutputMode, OutputRequest, ReportRequest } from './types';
 
-interface ModeBehaviour {
+interface Applies {
 	/** Include Files applies: each item carries its files as binaries. */
 	attachesFiles: boolean;
 	/** Add Agreement applies. */
 	agreement: boolean;
 	/** The trigger offers it: one item per new submission (or its rows). */
 	trigger: boolean;
-	build(request: OutputRequest): Promise<INodeExecutionData[]>;
+	/** Collections have it, not only batches. */
+	collections: boolean;
 }
+
+/** Most outputs are read from an export's archive; the Report from the batch report, with no export job. */
+type ModeBehaviour = Applies &
+	(
+		| { source: 'archive'; build(request: OutputRequest): Promise<INodeExecutionData[]> }
+		| { source: 'report'; build(request: ReportRequest): Promise<INodeExecutionData[]> }
+	);
 
 /** A shaped item's files described in its JSON: a list beside the record. */
 const filesField: DescribeFiles = (json, files) => ({ ...json, files });
@@ -32,16 +41,21 @@ const filesCell: DescribeFiles = (json: IDataObject, files: FileDescription[]) =
 /** Every output the node offers, and what applies to each: the one place that says so. */
 export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 	archive: {
+		source: 'archive',
 		attachesFiles: false,
 		agreement: false,
 		trigger: false,
+		collections: true,
 		build: async ({ ctx, contents, download, itemIndex }) => [await archiveItem(ctx, contents, download, itemIndex)],
 	},
-	files: { attachesFiles: false, agreement: false, trigger: false, build: fileItems },
+	files: { source: 'archive', attachesFiles: false, agreement: false, trigger: false, collections: true, build: fileItems },
+	report: { source: 'report', attachesFiles: false, agreement: false, trigger: false, collections: false, build: reportItems },
 	rows: {
+		source: 'archive',
 		attachesFiles: true,
 		agreement: true,
 		trigger: true,
+		collections: true,
 		build: shapedOutput(filesCell, async ({ contents, settings, select }) => {
 			const { submissions, scope } = await selectedSubmissions(contents, select);
 			const records = submissions.map(({ record }) => record);
@@ -50,24 +64,30 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 		}),
 	},
 	submissions: {
+		source: 'archive',
 		attachesFiles: true,
 		agreement: false,
 		trigger: true,
+		collections: true,
 		build: shapedOutput(filesField, async ({ contents, select }) => {
 			const { submissions, scope } = await selectedSubmissions(contents, select);
 			return { shaped: shapeSubmissions(submissions), scope };
 		}),
 	},
 	summary: {
+		source: 'archive',
 		attachesFiles: false,
 		agreement: false,
 		trigger: false,
+		collections: true,
 		build: async ({ contents, download, itemIndex }) => [await summaryItem(contents, download, itemIndex)],
 	},
 	tasks: {
+		source: 'archive',
 		attachesFiles: true,
 		agreement: true,
 		trigger: false,
+		collections: true,
 		build: shapedOutput(filesField, async ({ contents, settings }) => {
 			const tasks = await contents.tasks();
 			const groups = settings.agreement ? taskChoiceGroups(tasks, answerLimits(await contents.info())) : undefined;
@@ -78,6 +98,11 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 };
 
 /** The outputs a flag applies to, for the description's display options. */
-export function modesWith(flag: 'attachesFiles' | 'agreement' | 'trigger'): OutputMode[] {
+export function modesWith(flag: keyof Applies): OutputMode[] {
 	return (Object.keys(OUTPUT_MODES) as OutputMode[]).filter((mode) => OUTPUT_MODES[mode][flag]);
+}
+
+/** The outputs read from an export's archive (Download Export offers only these). */
+export function archiveModes(): OutputMode[] {
+	return (Object.keys(OUTPUT_MODES) as OutputMode[]).filter((mode) => OUTPUT_MODES[mode].source === 'archive');
 }

@@ -75,7 +75,7 @@ function cellOf(column: Column, taskId: string, instructions: Array<[string, unk
 }
 
 /** Sets an own property, even for a column named '__proto__' (assigning that would set the prototype). */
-function setCell(row: IDataObject, name: string, value: IDataObject[string]): void {
+export function setCell(row: IDataObject, name: string, value: IDataObject[string]): void {
 	if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
 	else row[name] = value;
 }
@@ -89,16 +89,21 @@ function tallyByTask(placed: Placed[], batch: BatchInfo): Map<string, TaskTally>
 	return tallies;
 }
 
-/** Columns with unique names, in the instructions' order. */
-function rowColumns(known: Map<string, KnownInstruction>, taken: string[], choices: Set<string>): Column[] {
+/** Names made unique in the order asked for: a second `Describe` becomes `Describe (2)`. */
+export function uniqueNames(taken: Iterable<string> = []): (base: string) => string {
 	const used = new Set(taken);
-	const columns: Column[] = [];
-	const unique = (base: string) => {
+	return (base) => {
 		let name = base;
 		for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
 		used.add(name);
 		return name;
 	};
+}
+
+/** Columns with unique names, in the instructions' order. */
+function rowColumns(known: Map<string, KnownInstruction>, taken: string[], choices: Set<string>): Column[] {
+	const columns: Column[] = [];
+	const unique = uniqueNames(taken);
 	for (const [id, { description }] of known) {
 		const name = unique(description?.trim() || id);
 		columns.push({ name, instructionId: id, kind: 'answer' });

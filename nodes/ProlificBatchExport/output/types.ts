@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { SubmissionRecord } from '../archive/records';
-import type { DownloadedExport } from '../types';
+import type { DownloadedExport, DownloadedReport, ExportTarget } from '../types';
 import type { ExportContents } from './contents';
 
 /** An uploaded file an item should carry, as the records (or the archive) name it. */
@@ -37,7 +37,7 @@ export interface ShapedItem {
 	claims: () => Set<string>;
 }
 
-export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive';
+export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive' | 'report';
 
 /** What output shaping needs from n8n: the node's execute context and its trigger's poll context both fit. */
 export interface OutputContext {
@@ -52,9 +52,11 @@ export interface OutputSettings {
 	binaryPrefix: string;
 	/** Tasks and Rows: add how the responses to choice instructions agree. */
 	agreement?: boolean;
-	/** Files: the binary property of each file, and its name's template. */
+	/** Files: the binary property of each file, and its name's template; Report: of the CSV. */
 	binaryProperty: string;
 	fileNameTemplate: string;
+	/** Report: the first item also carries the CSV itself. */
+	attachReport: boolean;
 }
 
 /** What an output is built from: one opened export, for one input item. */
@@ -66,4 +68,13 @@ export interface OutputRequest {
 	itemIndex: number;
 	/** Which submissions to output (Submissions and Rows); all by default. */
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[];
+}
+
+/** What the Report output is built from: the batch report's CSV, for one input item. */
+export interface ReportRequest {
+	ctx: OutputContext;
+	target: ExportTarget;
+	report: DownloadedReport;
+	settings: OutputSettings;
+	itemIndex: number;
 }

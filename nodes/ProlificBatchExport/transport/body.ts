@@ -15,11 +15,11 @@ export class BodyCutError extends Error {}
  * `Accept-Encoding: identity`: n8n's client inflates it and drops the Content-Encoding header).
  * Such a body is kept as it is: the archive's own checks (central directory, CRC-32) judge it.
  */
-export async function readBody(stream: ByteStream, contentLength: unknown, maxBytes: number): Promise<Buffer> {
+export async function readBody(stream: ByteStream, contentLength: unknown, maxBytes: number, what = 'export archive'): Promise<Buffer> {
 	const declared = Number(contentLength);
 	const known = Number.isSafeInteger(declared) && declared >= 0;
 	const tooLarge = (size: number) =>
-		new TooLargeError(`The export archive is ${formatBytes(size)} or more, over the limit of ${formatBytes(maxBytes)}`);
+		new TooLargeError(`The ${what} is ${formatBytes(size)} or more, over the limit of ${formatBytes(maxBytes)}`);
 	if (known && declared > maxBytes) {
 		stream.destroy();
 		throw tooLarge(declared);

@@ -14,9 +14,27 @@ export class DownloadExpiredError extends Error {
 	}
 }
 
+/** How messages name what is downloaded. */
+export interface DownloadSubject {
+	/** "export archive", as in "The export archive is 3 MiB or more…" */
+	file: string;
+	/** "export", as in "Downloading the export failed" */
+	download: string;
+	/** What to do after the storage host failed to deliver it. */
+	retry: string;
+}
+
+export const EXPORT_ARCHIVE: DownloadSubject = {
+	file: 'export archive',
+	download: 'export',
+	retry: 'The storage host did not deliver the archive. Run the workflow again; the export itself is kept by Prolific.',
+};
+
 export interface DownloadOptions {
 	maxBytes: number;
 	itemIndex: number;
+	/** The export archive unless said otherwise. */
+	subject?: DownloadSubject;
 }
 
 const MAX_REDIRECTS = 5;
@@ -31,7 +49,7 @@ function isLoopback(url: URL): boolean {
 class RefusedLinkError extends Error {}
 
 /**
- * Downloads the archive from the presigned URL. It goes out through n8n's plain request helper,
+ * Downloads the archive (or the batch report) from the presigned URL. It goes out through n8n's plain request helper,
  * never the authenticated one: the token must not reach the storage host (and S3 refuses a
  * request carrying two auth mechanisms). Redirects are followed here, not by n8n, so every hop
  * is held to the same rule: HTTPS (plain HTTP only between loopback hosts, as in tests), and
@@ -41,8 +59,9 @@ export async function downloadArchive(ctx: Context, url: string, options: Downlo
 	const { baseUrl } = await credentials(ctx);
 	const api = new URL(baseUrl);
 	const signal = cancelSignal(ctx);
+	const subject = options.subject ?? EXPORT_ARCHIVE;
 	for (let attempt = 1; ; attempt++) {
-		const failure = await downloadOnce(ctx, url, api, options.maxBytes, signal).then(
+		const failure = await downloadOnce(ctx, url, api, options.maxBytes, subject, signal).then(
 			(archive) => ({ archive }),
 			(error: unknown) => ({ error }),
 		);
@@ -65,7 +84,7 @@ export async function downloadArchive(ctx: Context, url: string, options: Downlo
 		}
 		const retryable =
 			error instanceof HttpStatusError ? error.retryable : error instanceof BodyCutError || isTransientNetworkError(error);
-		if (!retryable || attempt >= MAX_ATTEMPTS) throw downloadFailed(ctx, error, attempt, options);
+		if (!retryable || attempt >= MAX_ATTEMPTS) throw downloadFailed(ctx, error, attempt, subject, options.itemIndex);
 		await wait(backoffDelay(attempt - 1), signal);
 	}
 }
@@ -80,7 +99,14 @@ class HttpStatusError extends Error {
 	}
 }
 
-async function downloadOnce(ctx: Context, url: string, api: URL, maxBytes: number, signal: AbortSignal | undefined): Promise<Buffer> {
+async function downloadOnce(
+	ctx: Context,
+	url: string,
+	api: URL,
+	maxBytes: number,
+	subject: DownloadSubject,
+	signal: AbortSignal | undefined,
+): Promise<Buffer> {
 	let target = checkedLink(url, api, 'Prolific handed out a download link that');
 	for (let hops = 0; ; hops++) {
 		const response = (await ctx.helpers.httpRequest({
@@ -98,7 +124,7 @@ async function downloadOnce(ctx: Context, url: string, api: URL, maxBytes: numbe
 		})) as FullResponse;
 		const { statusCode, headers } = response;
 		const body = response.body as ByteStream;
-		if (statusCode === 200) return await readBody(body, headers['content-length'], maxBytes);
+		if (statusCode === 200) return await readBody(body, headers['content-length'], maxBytes, subject.file);
 		body.destroy?.();
 		if (REDIRECT_STATUSES.has(statusCode) && typeof headers.location === 'string') {
 			if (hops >= MAX_REDIRECTS) throw new RefusedLinkError(`The download link redirected more than ${MAX_REDIRECTS} times`);
@@ -121,10 +147,10 @@ function checkedLink(link: string, api: URL, what: string, from?: URL): URL {
 	return target;
 }
 
-function downloadFailed(ctx: Context, error: unknown, attempts: number, options: DownloadOptions): NodeOperationError {
+function downloadFailed(ctx: Context, error: unknown, attempts: number, subject: DownloadSubject, itemIndex: number): NodeOperationError {
 	const reason = error instanceof HttpStatusError || error instanceof BodyCutError ? error.message : networkFailure(error);
-	return new NodeOperationError(ctx.getNode(), `Downloading the export failed (${reason}${attempts > 1 ? `, ${attempts} attempts` : ''})`, {
-		description: 'The storage host did not deliver the archive. Run the workflow again; the export itself is kept by Prolific.',
-		itemIndex: options.itemIndex,
+	return new NodeOperationError(ctx.getNode(), `Downloading the ${subject.download} failed (${reason}${attempts > 1 ? `, ${attempts} attempts` : ''})`, {
+		description: subject.retry,
+		itemIndex,
 	});
 }

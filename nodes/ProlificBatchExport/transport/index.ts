@@ -19,6 +19,8 @@ export interface ApiRequest {
 	qs?: IDataObject;
 	/** What a 404 means for this call, e.g. "Batch 0192… not found". */
 	notFound: string;
+	/** What to do about that 404, when checking the ID is not all. */
+	notFoundHint?: string;
 	itemIndex?: number;
 	/** Epoch ms by which the call must be over: no retry waits past it, no request runs past it. */
 	deadline?: number;
@@ -110,7 +112,7 @@ function apiError(
 		failure = { cause: 'configuration-invalid' };
 	} else if (statusCode === 404) {
 		message = request.notFound;
-		description = `${prolificSays}Check the ID, and that the token's account can see it in Prolific.`;
+		description = `${prolificSays}${request.notFoundHint ?? "Check the ID, and that the token's account can see it in Prolific."}`;
 		failure = { cause: 'configuration-invalid' };
 	} else if (statusCode === 429) {
 		message = `Prolific is rate limiting requests${tries}`;
@@ -146,4 +148,4 @@ function unreachable(
 	});
 }
 
-export { downloadArchive, DownloadExpiredError, type DownloadOptions } from './download';
+export { downloadArchive, DownloadExpiredError, type DownloadOptions, type DownloadSubject } from './download';

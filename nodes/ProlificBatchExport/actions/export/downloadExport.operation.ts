@@ -1,6 +1,7 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { exportToItems } from '../../export/pipeline';
+import { archiveModes } from '../../output/modes';
 import { optionalExportIdOf, readSettings } from '../../settings';
 import * as common from '../common.descriptions';
 
@@ -14,7 +15,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		description:
 			"The export_id that Start Export returned. Empty when Start Export answered 'complete' at once (no ID): Prolific is then asked again and hands back that finished export.",
 	},
-	common.output,
+	common.outputOffering(archiveModes()),
 	common.includeFiles,
 	common.optionsOf([
 		common.agreement,
