@@ -5,16 +5,21 @@ import { describeFilesInline, type DescribeFiles } from './attachments';
 import { fileItems } from './file-items';
 import { selectedSubmissions, shapedOutput } from './shaped';
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
-import { shapeSubmissions } from './submissions';
+import type { Placed } from './agreement';
+import type { ExportContents } from './contents';
+import { descriptionKeys, type DescriptionKeys } from './response-keys';
+import { shapeSubmissions, submissionPlacements } from './submissions';
 import { summaryItem } from './summary';
-import { batchAgreement, shapeTasks } from './tasks';
-import type { FileDescription, OutputMode, OutputRequest } from './types';
+import { batchAgreement, shapeTasks, TASK_RESPONSE_NAMES, taskPlacements } from './tasks';
+import type { FileDescription, OutputMode, OutputRequest, OutputSettings } from './types';
 
 interface ModeBehaviour {
 	/** Include Files applies: each item carries its files as binaries. */
 	attachesFiles: boolean;
 	/** Add Agreement applies. */
 	agreement: boolean;
+	/** Response Keys applies: responses keyed by instruction ID or by description. */
+	responseKeys: boolean;
 	/** The trigger offers it: one item per new submission (or its rows). */
 	trigger: boolean;
 	build(request: OutputRequest): Promise<INodeExecutionData[]>;
@@ -33,13 +38,15 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 	archive: {
 		attachesFiles: false,
 		agreement: false,
+		responseKeys: false,
 		trigger: false,
 		build: async ({ ctx, contents, download, itemIndex }) => [await archiveItem(ctx, contents, download, itemIndex)],
 	},
-	files: { attachesFiles: false, agreement: false, trigger: false, build: fileItems },
+	files: { attachesFiles: false, agreement: false, responseKeys: false, trigger: false, build: fileItems },
 	rows: {
 		attachesFiles: true,
 		agreement: true,
+		responseKeys: false,
 		trigger: true,
 		build: shapedOutput(filesCell, async ({ contents, settings, select }) => {
 			const { submissions, scope } = await selectedSubmissions(contents, select);
@@ -51,31 +58,48 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 	submissions: {
 		attachesFiles: true,
 		agreement: false,
+		responseKeys: true,
 		trigger: true,
-		build: shapedOutput(filesField, async ({ contents, select }) => {
+		build: shapedOutput(filesField, async ({ contents, settings, select }) => {
 			const { submissions, scope } = await selectedSubmissions(contents, select);
-			return { shaped: shapeSubmissions(submissions), scope };
+			// Keys from the whole export, so a trigger's polls name an instruction alike.
+			const all = (await contents.submissions()).map(({ record }) => record);
+			const keys = await keysFor(settings, contents, () => submissionPlacements(all));
+			return { shaped: shapeSubmissions(submissions, keys, contents.target.resource === 'batch'), scope };
 		}),
 	},
 	summary: {
 		attachesFiles: false,
 		agreement: false,
+		responseKeys: false,
 		trigger: false,
 		build: async ({ contents, download, itemIndex }) => [await summaryItem(contents, download, itemIndex)],
 	},
 	tasks: {
 		attachesFiles: true,
 		agreement: true,
+		responseKeys: true,
 		trigger: false,
 		build: shapedOutput(filesField, async ({ contents, settings }) => {
 			const tasks = await contents.tasks();
 			const closing = settings.agreement ? { agreement_summary: batchAgreement(tasks) } : undefined;
-			return { shaped: shapeTasks(tasks, settings.agreement), closing };
+			const keys = await keysFor(settings, contents, () => taskPlacements(tasks), TASK_RESPONSE_NAMES);
+			return { shaped: shapeTasks(tasks, settings.agreement, keys), closing };
 		}),
 	},
 };
 
+/** With Response Keys set to descriptions, each instruction's key; none when responses keep their IDs. */
+async function keysFor(
+	settings: OutputSettings,
+	contents: ExportContents,
+	placed: () => Placed[],
+	taken?: string[],
+): Promise<DescriptionKeys | undefined> {
+	return settings.responseKeys === 'descriptions' ? descriptionKeys(await contents.info(), placed(), taken) : undefined;
+}
+
 /** The outputs a flag applies to, for the description's display options. */
-export function modesWith(flag: 'attachesFiles' | 'agreement' | 'trigger'): OutputMode[] {
+export function modesWith(flag: 'attachesFiles' | 'agreement' | 'responseKeys' | 'trigger'): OutputMode[] {
 	return (Object.keys(OUTPUT_MODES) as OutputMode[]).filter((mode) => OUTPUT_MODES[mode][flag]);
 }

@@ -18,6 +18,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		common.maxArchiveSizeMb,
 		common.maxFiles,
 		common.pollInterval,
+		common.responseKeys,
 		common.failedRetries,
 		common.studyId,
 		common.timeout,
