@@ -81,16 +81,17 @@ describe('Response Keys: Instruction Descriptions', () => {
 	});
 
 	describe('duplicate descriptions are made unique as Rows makes its columns', () => {
-		const SUB = '67dc00000000000000000c01';
-		const TASK_ID = '4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a02';
-		const answer = (description: string, value: string) => ({ type: 'free_text', description, value });
-		const instructions = [
-			{ id: 'i1', type: 'free_text', description: 'Describe' },
-			{ id: 'i2', type: 'free_text', description: 'Describe' },
-			{ id: 'i3', type: 'free_text', description: 'submission_id' },
-			{ id: 'i4', type: 'free_text', description: '' },
+		const SUB = '67dc00000000000000000d01';
+		const TASK_ID = '4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a03';
+		// [instruction ID, description, answer]
+		const described = [
+			['i1', 'Describe', 'one'],
+			['i2', 'Describe', 'two'],
+			['i3', 'submission_id', 'three'],
+			['i4', '', 'four'],
 		];
-		const given = { i1: answer('Describe', 'one'), i2: answer('Describe', 'two'), i3: answer('submission_id', 'three'), i4: answer('', 'four') };
+		const instructions = described.map(([id, description]) => ({ id, type: 'free_text', description }));
+		const given = Object.fromEntries(described.map(([id, description, value]) => [id, { type: 'free_text', description, value }]));
 		const archive = recordsArchive({
 			submissions: [{ submission_id: SUB, participant_id: 'p', created_at: 'c', responses: { [TASK_ID]: given } }],
 			tasks: [{ task_id: TASK_ID, responses: [{ submission_id: SUB, participant_id: 'p', ...given }] }],
