@@ -21,6 +21,9 @@ export const properties: INodeProperties[] = [
 			common.pollInterval,
 			common.studyId,
 			common.timeout,
-		].map(withoutDisplayOptions),
+		]
+			.map(withoutDisplayOptions)
+			// Shown for Submissions only: the trigger's other output, Rows, is keyed by description already.
+			.concat(common.responseKeys),
 	),
 ];

@@ -163,8 +163,8 @@ describe('Summary output', () => {
 			tasks: 4,
 			files: 25,
 			files_size_bytes: filesSize,
-			first_submission_at: '2026-03-19T08:12:03.000Z',
-			last_submission_at: '2026-03-19T21:58:17.000Z',
+			first_submission_at: '2026-03-19T08:12:03Z',
+			last_submission_at: '2026-03-19T21:58:17Z',
 		});
 		const rows = instructions as Array<Record<string, unknown>>;
 		assert.deepEqual(
@@ -215,8 +215,8 @@ describe('Summary output', () => {
 			else process.env.TZ = zone;
 		});
 		assert.equal(run.status, 'success', run.error?.message);
-		assert.equal(run.items[0].json.first_submission_at, '2026-03-19T07:00:00.000Z');
-		assert.equal(run.items[0].json.last_submission_at, '2026-03-20T02:00:00.000Z');
+		assert.equal(run.items[0].json.first_submission_at, '2026-03-19T07:00:00Z');
+		assert.equal(run.items[0].json.last_submission_at, '2026-03-20T02:00:00Z');
 	});
 });
 

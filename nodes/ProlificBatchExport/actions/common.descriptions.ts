@@ -240,6 +240,28 @@ export const failedRetries: INodeProperties = {
 	description: 'How many times to request the export again when Prolific reports it failed',
 };
 
+export const responseKeys: INodeProperties = {
+	displayName: 'Response Keys',
+	name: 'responseKeys',
+	type: 'options',
+	default: 'ids',
+	options: [
+		{
+			name: 'IDs as Prolific Writes Them',
+			value: 'ids',
+			description: "Responses keyed by task ID, then instruction ID: Prolific's records unchanged",
+		},
+		{
+			name: 'Instruction Descriptions',
+			value: 'descriptions',
+			description:
+				'Responses keyed by the instruction\'s description (made unique as Rows columns are), plus an "answers" object per task holding each answer as flat text, as Rows writes it',
+		},
+	],
+	description: 'How to key each response: easier mapping in the editor, or exactly as Prolific writes it',
+	displayOptions: { show: { '/output': modesWith('responseKeys') } },
+};
+
 export const studyId: INodeProperties = {
 	displayName: 'Study ID',
 	name: 'studyId',

@@ -35,3 +35,26 @@ export function answerLimits(info: BatchInfo): AnswerLimits {
 	}
 	return limits;
 }
+
+/**
+ * Names that stay unique: a name already taken gets ` (2)`, ` (3)` … Rows' columns and responses
+ * keyed by description are named the same way.
+ */
+export function uniqueNamer(taken: Iterable<string>): (base: string) => string {
+	const used = new Set(taken);
+	return (base) => {
+		let name = base;
+		for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
+		used.add(name);
+		return name;
+	};
+}
+
+/** An instruction's name where it becomes a key: its description, or its ID when it has none. */
+export const instructionName = ({ description }: KnownInstruction, id: string): string => description?.trim() || id;
+
+/** Sets an own property, even for a key named '__proto__' (assigning that would set the prototype). */
+export function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+	if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+	else target[name] = value;
+}

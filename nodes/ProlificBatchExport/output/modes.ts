@@ -7,16 +7,21 @@ import { answerLimits } from './instructions';
 import { selectedSubmissions, shapedOutput } from './shaped';
 import { reportItems } from './report';
 import { ROW_FILES_COLUMN, shapeRows } from './rows';
-import { shapeSubmissions } from './submissions';
+import type { Placed } from './agreement';
+import type { ExportContents } from './contents';
+import { descriptionKeys, type DescriptionKeys } from './response-keys';
+import { shapeSubmissions, submissionPlacements } from './submissions';
 import { summaryItem } from './summary';
-import { batchAgreement, shapeTasks, taskChoiceGroups } from './tasks';
-import type { FileDescription, OutputMode, OutputRequest, ReportRequest } from './types';
+import { batchAgreement, shapeTasks, TASK_RESPONSE_NAMES, taskChoiceGroups, taskPlacements } from './tasks';
+import type { FileDescription, OutputMode, OutputRequest, OutputSettings, ReportRequest } from './types';
 
 interface Applies {
 	/** Include Files applies: each item carries its files as binaries. */
 	attachesFiles: boolean;
 	/** Add Agreement applies. */
 	agreement: boolean;
+	/** Response Keys applies: responses keyed by instruction ID or by description. */
+	responseKeys: boolean;
 	/** The trigger offers it: one item per new submission (or its rows). */
 	trigger: boolean;
 	/** Collections have it, not only batches. */
@@ -44,16 +49,18 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 		source: 'archive',
 		attachesFiles: false,
 		agreement: false,
+		responseKeys: false,
 		trigger: false,
 		collections: true,
 		build: async ({ ctx, contents, download, itemIndex }) => [await archiveItem(ctx, contents, download, itemIndex)],
 	},
-	files: { source: 'archive', attachesFiles: false, agreement: false, trigger: false, collections: true, build: fileItems },
-	report: { source: 'report', attachesFiles: false, agreement: false, trigger: false, collections: false, build: reportItems },
+	files: { source: 'archive', attachesFiles: false, agreement: false, responseKeys: false, trigger: false, collections: true, build: fileItems },
+	report: { source: 'report', attachesFiles: false, agreement: false, responseKeys: false, trigger: false, collections: false, build: reportItems },
 	rows: {
 		source: 'archive',
 		attachesFiles: true,
 		agreement: true,
+		responseKeys: false,
 		trigger: true,
 		collections: true,
 		build: shapedOutput(filesCell, async ({ contents, settings, select }) => {
@@ -67,17 +74,22 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 		source: 'archive',
 		attachesFiles: true,
 		agreement: false,
+		responseKeys: true,
 		trigger: true,
 		collections: true,
-		build: shapedOutput(filesField, async ({ contents, select }) => {
+		build: shapedOutput(filesField, async ({ contents, settings, select }) => {
 			const { submissions, scope } = await selectedSubmissions(contents, select);
-			return { shaped: shapeSubmissions(submissions), scope };
+			// Keys from the whole export, so a trigger's polls name an instruction alike.
+			const all = (await contents.submissions()).map(({ record }) => record);
+			const keys = await keysFor(settings, contents, () => submissionPlacements(all));
+			return { shaped: shapeSubmissions(submissions, keys, contents.target.resource === 'batch'), scope };
 		}),
 	},
 	summary: {
 		source: 'archive',
 		attachesFiles: false,
 		agreement: false,
+		responseKeys: false,
 		trigger: false,
 		collections: true,
 		build: async ({ contents, download, itemIndex }) => [await summaryItem(contents, download, itemIndex)],
@@ -86,16 +98,28 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 		source: 'archive',
 		attachesFiles: true,
 		agreement: true,
+		responseKeys: true,
 		trigger: false,
 		collections: true,
 		build: shapedOutput(filesField, async ({ contents, settings }) => {
 			const tasks = await contents.tasks();
 			const groups = settings.agreement ? taskChoiceGroups(tasks, answerLimits(await contents.info())) : undefined;
 			const closing = groups && { agreement_summary: batchAgreement(groups) };
-			return { shaped: shapeTasks(tasks, groups), closing };
+			const keys = await keysFor(settings, contents, () => taskPlacements(tasks), TASK_RESPONSE_NAMES);
+			return { shaped: shapeTasks(tasks, groups, keys), closing };
 		}),
 	},
 };
+
+/** With Response Keys set to descriptions, each instruction's key; none when responses keep their IDs. */
+async function keysFor(
+	settings: OutputSettings,
+	contents: ExportContents,
+	placed: () => Placed[],
+	taken?: string[],
+): Promise<DescriptionKeys | undefined> {
+	return settings.responseKeys === 'descriptions' ? descriptionKeys(await contents.info(), placed(), taken) : undefined;
+}
 
 /** The outputs a flag applies to, for the description's display options. */
 export function modesWith(flag: keyof Applies): OutputMode[] {

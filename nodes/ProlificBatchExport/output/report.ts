@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { capitalised, describeTarget } from '../resources';
 import { stampedFileName } from './archive-item';
 import { readCsv } from './csv';
-import { setCell, uniqueNames } from './rows';
+import { setOwn, uniqueNamer } from './instructions';
 import type { ReportRequest } from './types';
 
 /** How many column names an empty report's hint lists. */
@@ -20,13 +20,13 @@ export async function reportItems({ ctx, target, report, settings, itemIndex }: 
 	const items: INodeExecutionData[] = [];
 	await readCsv(report.csv, (cells) => {
 		if (!columns) {
-			const unique = uniqueNames();
+			const unique = uniqueNamer([]);
 			columns = cells.map((name, index) => unique(name === '' ? `Column ${index + 1}` : name));
 			return;
 		}
 		const json: IDataObject = {};
 		// readCsv holds every row to the header's width: every item has every column.
-		columns.forEach((name, index) => setCell(json, name, cells[index]));
+		columns.forEach((name, index) => setOwn(json, name, cells[index]));
 		items.push({ json, pairedItem: { item: itemIndex } });
 	});
 	if (!items.length) {

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { BatchInfo, SubmissionRecord } from '../archive/records';
 import { choiceGroups, majority, pairAgreement, tally, type Placed, type Tally } from './agreement';
 import { flattenResponse } from './flatten';
-import { answerLimits, knownInstructions, type KnownInstruction } from './instructions';
+import { answerLimits, instructionName, knownInstructions, setOwn, uniqueNamer, type KnownInstruction } from './instructions';
 import { addTaskClaims, submissionPlacements, submissionResponses, taskFileRefs } from './submissions';
 import type { ShapedItem } from './types';
 
@@ -53,7 +53,7 @@ export function shapeRows(
 				[taskColumn]: taskId,
 				created_at: record.created_at ?? '',
 			};
-			for (const column of columns) setCell(json, column.name, cellOf(column, taskId, instructions, tallies));
+			for (const column of columns) setOwn(json, column.name, cellOf(column, taskId, instructions, tallies));
 			items.push({
 				json,
 				files: includeFiles ? taskFileRefs(record, taskId, instructions) : [],
@@ -74,12 +74,6 @@ function cellOf(column: Column, taskId: string, instructions: Array<[string, unk
 	return column.kind === 'majority' ? options.join(', ') : (share ?? '');
 }
 
-/** Sets an own property, even for a column named '__proto__' (assigning that would set the prototype). */
-export function setCell(row: IDataObject, name: string, value: IDataObject[string]): void {
-	if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
-	else row[name] = value;
-}
-
 /** Choice responses tallied per `<task>/<instruction>`. */
 function tallyByTask(placed: Placed[], batch: BatchInfo): Map<string, TaskTally> {
 	const tallies = new Map<string, TaskTally>();
@@ -89,23 +83,12 @@ function tallyByTask(placed: Placed[], batch: BatchInfo): Map<string, TaskTally>
 	return tallies;
 }
 
-/** Names made unique in the order asked for: a second `Describe` becomes `Describe (2)`. */
-export function uniqueNames(taken: Iterable<string> = []): (base: string) => string {
-	const used = new Set(taken);
-	return (base) => {
-		let name = base;
-		for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
-		used.add(name);
-		return name;
-	};
-}
-
 /** Columns with unique names, in the instructions' order. */
 function rowColumns(known: Map<string, KnownInstruction>, taken: string[], choices: Set<string>): Column[] {
+	const unique = uniqueNamer(taken);
 	const columns: Column[] = [];
-	const unique = uniqueNames(taken);
-	for (const [id, { description }] of known) {
-		const name = unique(description?.trim() || id);
+	for (const [id, instruction] of known) {
+		const name = unique(instructionName(instruction, id));
 		columns.push({ name, instructionId: id, kind: 'answer' });
 		if (choices.has(id)) {
 			columns.push({ name: unique(`${name} (majority)`), instructionId: id, kind: 'majority' });

@@ -38,8 +38,8 @@ export async function summaryItem(
 		...(layout.tasksFile && { tasks: tasks.size }),
 		files: archive.fileNames.length,
 		files_size_bytes: filesSize,
-		first_submission_at: span?.first.toISO() ?? null,
-		last_submission_at: span?.last.toISO() ?? null,
+		first_submission_at: span?.first.toISO({ suppressMilliseconds: true }) ?? null,
+		last_submission_at: span?.last.toISO({ suppressMilliseconds: true }) ?? null,
 		instructions,
 	};
 	const title = String(batch.name ?? contents.target.id);

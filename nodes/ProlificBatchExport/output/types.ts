@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { SubmissionRecord } from '../archive/records';
 import type { DownloadedExport, DownloadedReport, ExportTarget } from '../types';
 import type { ExportContents } from './contents';
+import type { ResponseKeys } from './response-keys';
 
 /** An uploaded file an item should carry, as the records (or the archive) name it. */
 export interface FileRef {
@@ -52,6 +53,8 @@ export interface OutputSettings {
 	binaryPrefix: string;
 	/** Tasks and Rows: add how the responses to choice instructions agree. */
 	agreement?: boolean;
+	/** Submissions and Tasks: responses keyed by instruction ID (as Prolific writes them) or by description. */
+	responseKeys: ResponseKeys;
 	/** Files: the binary property of each file, and its name's template; Report: of the CSV. */
 	binaryProperty: string;
 	fileNameTemplate: string;

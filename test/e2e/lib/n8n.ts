@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -109,6 +109,10 @@ export class N8nInstance {
 	readonly userFolder: string;
 	private server?: ChildProcess;
 	private serverLog = '';
+	/** `n8n start`'s raw output goes here too when set (npm start), rewritten on each start. */
+	logFile?: string;
+	/** Called with each error n8n logs while it runs, in plain words. */
+	onError?: (message: string) => void;
 	private cookie = '';
 	port = 0;
 	private brokerPort = 0;
@@ -243,9 +247,20 @@ export class N8nInstance {
 			detached: true,
 		});
 		this.server = child;
+		if (this.logFile) writeFileSync(this.logFile, '');
+		let partial = '';
 		const append = (chunk: Buffer) => {
-			this.serverLog += chunk.toString();
+			const text = chunk.toString();
+			this.serverLog += text;
 			if (this.serverLog.length > 2_000_000) this.serverLog = this.serverLog.slice(-1_000_000);
+			if (this.logFile) appendFileSync(this.logFile, text);
+			if (!this.onError) return;
+			const lines = (partial + text).split('\n');
+			partial = lines.pop() ?? '';
+			for (const line of lines) {
+				const error = loggedError(line);
+				if (error) this.onError(error);
+			}
 		};
 		child.stdout?.on('data', append);
 		child.stderr?.on('data', append);
@@ -337,6 +352,17 @@ export class N8nInstance {
 		const file = join(dir, name);
 		writeFileSync(file, JSON.stringify(value, null, 2));
 		return file;
+	}
+}
+
+/** The message of a line n8n logs (JSON format) at error level; undefined for any other line. */
+export function loggedError(line: string): string | undefined {
+	if (!line.startsWith('{')) return undefined;
+	try {
+		const entry = JSON.parse(line) as { level?: string; message?: unknown };
+		return entry.level === 'error' ? String(entry.message) : undefined;
+	} catch {
+		return undefined;
 	}
 }
 

@@ -25,6 +25,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		common.maxArchiveSizeMb,
 		common.maxFiles,
 		common.pollInterval,
+		common.responseKeys,
 		common.failedRetries,
 		common.timeout,
 	]),

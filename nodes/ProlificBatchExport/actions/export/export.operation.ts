@@ -20,6 +20,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		common.binaryPropertyPrefix,
 		common.fileName,
 		common.maxArchiveSizeMb,
+		common.responseKeys,
 		...[
 			common.deleteAfterDownload,
 			common.freeExportSlot,
