@@ -189,7 +189,7 @@ describe('an Output set by an expression', () => {
 		const run = await runExport(emulator, { batchId: BATCH_ID, parameters: { output: '={{ "row" + "z" }}' } });
 		assert.equal(run.status, 'error');
 		assert.equal(run.error?.message, "'rowz' is not an output of this node");
-		assert.equal(run.error?.description, 'Choose one of: archive, files, rows, submissions, summary, tasks.');
+		assert.equal(run.error?.description, 'Choose one of: archive, files, report, rows, submissions, summary, tasks.');
 		assert.equal(run.items.length, 0);
 		assert.equal(emulator.requests.length, before);
 	});
