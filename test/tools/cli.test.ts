@@ -84,7 +84,7 @@ describe('refuses a wrong call in one line, before exporting anything', () => {
 	mkdirSync(join(folderNamedItems, 'items.json'));
 	const cases: Array<[string, string[], string]> = [
 		['an unknown flag', ['--outt', 'x'], "Unknown option '--outt'"],
-		['an unknown output', ['--output', 'nonsense'], "'nonsense' is not an output: choose one of archive, files, rows, submissions, summary, tasks"],
+		['an unknown output', ['--output', 'nonsense'], "'nonsense' is not an output: choose one of archive, files, report, rows, submissions, summary, tasks"],
 		['--out pointing at a file', ['--out', file], `--out ${file} is a file: give a folder (it is created if missing)`],
 		['an items.json that cannot be written', ['--out', folderNamedItems], `${join(folderNamedItems, 'items.json')} is a folder: move it away or choose another --out`],
 	];
