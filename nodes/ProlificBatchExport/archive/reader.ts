@@ -73,8 +73,8 @@ export class ExportArchive {
 				SIZE_OPTION_HINT,
 			);
 		}
-		const loaded = await JSZip.loadAsync(data).then(
-			(zip) => ({ zip }),
+		const loaded = await loadZip(data).then(
+			(zip) => zip,
 			(error: Error) => ({ error }),
 		);
 		if ('error' in loaded) {
@@ -83,7 +83,7 @@ export class ExportArchive {
 				'The download was probably cut short or corrupted. Run the node again to download a fresh copy.',
 			);
 		}
-		return new ExportArchive(collectEntries(loaded.zip, limits), limits);
+		return new ExportArchive(collectEntries(loaded.zip, loaded.names, limits), limits);
 	}
 
 	/** Normalised names of the uploaded files (entries under files/). */
@@ -162,7 +162,26 @@ export class ExportArchive {
 	}
 }
 
-function collectEntries(zip: JSZip, limits: ArchiveLimits): Map<string, Entry> {
+/**
+ * The ZIP, and the name of every file entry its directory holds, repeats included: jszip's
+ * `files` map keeps only the last entry of a name, but its loader adds each entry through the
+ * instance's `file(name, data, options)`, which is noted here on the way.
+ */
+async function loadZip(data: Buffer): Promise<{ zip: JSZip; names: string[] }> {
+	const zip = new JSZip();
+	const names: string[] = [];
+	const add = zip.file.bind(zip) as (...args: unknown[]) => unknown;
+	const noting = (...args: unknown[]) => {
+		if (args.length > 1 && (args[2] as JSZip.JSZipFileOptions | undefined)?.dir !== true) names.push(String(args[0]));
+		return add(...args);
+	};
+	Object.assign(zip, { file: noting });
+	await zip.loadAsync(data);
+	delete (zip as Partial<Pick<JSZip, 'file'>>).file;
+	return { zip, names };
+}
+
+function collectEntries(zip: JSZip, names: string[], limits: ArchiveLimits): Map<string, Entry> {
 	const entries = new Map<string, Entry>();
 	let declaredTotal = 0;
 	let others = 0;
@@ -192,7 +211,23 @@ function collectEntries(zip: JSZip, limits: ArchiveLimits): Map<string, Entry> {
 		}
 		entries.set(path, entry);
 	}
+	refuseRepeatedNames(names);
 	return entries;
+}
+
+/** Two entries of one name: whichever was kept, the other (submissions, an upload) would be lost unseen. */
+function refuseRepeatedNames(names: string[]): void {
+	const seen = new Set<string>();
+	for (const name of names) {
+		const path = normalisePath(name);
+		if (seen.has(path)) {
+			throw new ArchiveError(
+				`The export archive is corrupt: it holds more than one entry named '${path}'`,
+				'Prolific writes each file once, so one of them would be lost. Run the node again to download a fresh copy; if it happens again, report the batch ID to Prolific support.',
+			);
+		}
+		seen.add(path);
+	}
 }
 
 function overflow(path: string, declared: number | undefined, budget: number, maxBytes: number): ArchiveError {
