@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildArchive } from '../emulator';
+import { buildArchive, buildRawZip } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
 import { BATCH_ID, PHOTO, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
 import type { RunResult } from '../harness';
@@ -160,6 +160,63 @@ describe('messy JSON Lines', () => {
 			/^The export archive is malformed: line 3 of responses-by-submission\.jsonl is not valid JSON \(.+\)$/,
 		);
 		assert.equal(run.error?.description, JSONL_HINT);
+	});
+
+	it('keeps a line whose bytes are not UTF-8, U+FFFD where they were, and names the file and line in a warning', async () => {
+		const lines = sampleBatch.submissions.map((s) => JSON.stringify({ ...s, batch_id: BATCH_ID }));
+		// Line 2 gains a Latin-1 'é' (one byte, 0xE9), line 3 a genuine U+FFFD, which is valid UTF-8.
+		const latin1 = Buffer.concat([Buffer.from(`${lines[1].slice(0, -1)},"note":"caf`), Buffer.from([0xe9]), Buffer.from('"}')]);
+		const genuine = Buffer.from(`${lines[2].slice(0, -1)},"note":"\uFFFD"}`);
+		const text = Buffer.concat([lines[0], latin1, genuine, ...lines.slice(3)].map((line) => Buffer.concat([Buffer.from(line), Buffer.from('\n')])));
+		const batchId = serveArchive(suite.emulator, await buildArchive(sampleBatch, { extraEntries: { 'responses-by-submission.jsonl': text } }));
+		const clean = await runExport(suite.emulator, { batchId: BATCH_ID, includeFiles: false });
+		for (const output of ['submissions', 'rows', 'summary'] as const) {
+			const run = await runExport(suite.emulator, { batchId, output, includeFiles: false });
+			succeeded(run);
+			assert.deepEqual(run.hints, [
+				{
+					message: `Batch ${batchId}: bytes that are not valid UTF-8 were read as U+FFFD (\uFFFD), their records kept: line 2 of responses-by-submission.jsonl. The export may be damaged: check those records, or run the node again for a fresh export.`,
+					type: 'warning',
+					location: 'outputPane',
+				},
+			], output);
+			if (output !== 'submissions') continue;
+			assert.equal(run.items.length, 5);
+			assert.deepEqual(run.items[1].json, { ...clean.items[1].json, note: 'caf\uFFFD' });
+			assert.deepEqual(run.items[2].json, { ...clean.items[2].json, note: '\uFFFD' });
+		}
+	});
+
+	it('keeps IDs written as JSON numbers beyond 2^53 exactly, as their digits', async () => {
+		// Each pair differs only past 2^53: as numbers, both would round to one ID.
+		const submission = (n: number) =>
+			`{"submission_id":1234567890123456789${n},"participant_id":9876543210987654321${n},"batch_id":"b","created_at":"2026-03-19T09:0${n}:00Z",` +
+			`"responses":{"9007199254740993":{"i1":{"type":"free_text","description":"Count","value":1234567890123456789${n}}}},"study_id":4${n}}`;
+		const task = `{"task_id":9007199254740993,"responses":[{"submission_id":12345678901234567891,"participant_id":98765432109876543211,"i1":{"type":"free_text","value":"x"}}]}`;
+		const archive = buildRawZip([
+			{ name: 'responses-by-submission.jsonl', data: Buffer.from(`${submission(1)}\n${submission(2)}\n`) },
+			{ name: 'responses-by-task.jsonl', data: Buffer.from(`${task}\n`) },
+			{ name: 'batch.json', data: Buffer.from('{"batch_id":12345678901234567890,"name":"Big","instructions":[]}') },
+		]);
+		const batchId = serveArchive(suite.emulator, archive);
+		const run = await runExport(suite.emulator, { batchId });
+		succeeded(run);
+		assert.deepEqual(
+			run.items.map(({ json }) => [json.submission_id, json.participant_id, json.study_id]),
+			[
+				['12345678901234567891', '98765432109876543211', 41],
+				['12345678901234567892', '98765432109876543212', 42],
+			],
+		);
+		// Not an ID: a number stays a number, as JSON gives it.
+		assert.equal((run.items[0].json.responses as Record<string, Record<string, IDataObject>>)['9007199254740993'].i1.value, 12345678901234567891);
+		const summary = await runExport(suite.emulator, { batchId, output: 'summary' });
+		assert.equal(summary.items[0].json.participants, 2);
+		const tasks = await runExport(suite.emulator, { batchId, output: 'tasks' });
+		assert.equal(tasks.items[0].json.task_id, '9007199254740993');
+		assert.deepEqual((tasks.items[0].json.responses as IDataObject[])[0].submission_id, '12345678901234567891');
+		const rows = await runExport(suite.emulator, { batchId, output: 'rows' });
+		assert.deepEqual(rows.items.map(({ json }) => json.participant_id), ['98765432109876543211', '98765432109876543212']);
 	});
 });
 

@@ -60,6 +60,7 @@ function declaredSize(entry: Entry): number | undefined {
  */
 export class ExportArchive {
 	private inflated = 0;
+	private readonly damaged = new Map<string, DamagedText>();
 
 	private constructor(
 		private readonly entries: Map<string, Entry>,
@@ -111,10 +112,24 @@ export class ExportArchive {
 		return await this.inflate(path, entry);
 	}
 
-	/** An entry as text without its UTF-8 byte order mark, or undefined when it is absent. */
+	/**
+	 * An entry as text without its UTF-8 byte order mark, or undefined when it is absent. Bytes
+	 * that are not UTF-8 read as U+FFFD, as any text editor shows them, and are noted in
+	 * `damagedText`: the record is kept, but someone should know it changed.
+	 */
 	async readText(name: string): Promise<string | undefined> {
 		if (!this.has(name)) return undefined;
-		return (await this.readBytes(name)).toString('utf8').replace(/^\uFEFF/, '');
+		const bytes = await this.readBytes(name);
+		const text = bytes.toString('utf8');
+		// A U+FFFD is either in the data or what undecodable bytes became: only the bytes can say which.
+		const lines = text.includes('\uFFFD') ? linesNotUtf8(bytes) : [];
+		if (lines.length) this.damaged.set(normalisePath(name), { file: normalisePath(name), lines });
+		return text.replace(/^\uFEFF/, '');
+	}
+
+	/** The text entries read so far that held bytes that are not UTF-8, and on which lines. */
+	get damagedText(): DamagedText[] {
+		return [...this.damaged.values()];
 	}
 
 	async readJsonl<T>(name: string): Promise<T[] | undefined> {
@@ -179,6 +194,35 @@ async function loadZip(data: Buffer): Promise<{ zip: JSZip; names: string[] }> {
 	await zip.loadAsync(data);
 	delete (zip as Partial<Pick<JSZip, 'file'>>).file;
 	return { zip, names };
+}
+
+export interface DamagedText {
+	file: string;
+	/** 1-based, as the errors for malformed lines count them */
+	lines: number[];
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Uint8Array): boolean {
+	try {
+		STRICT_UTF8.decode(bytes);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** The lines (split at LF, which no multi-byte character contains) that are not valid UTF-8. */
+function linesNotUtf8(bytes: Buffer): number[] {
+	const lines: number[] = [];
+	for (let start = 0, line = 1; start <= bytes.length; line++) {
+		const newline = bytes.indexOf(0x0a, start);
+		const end = newline < 0 ? bytes.length : newline;
+		if (!isUtf8(bytes.subarray(start, end))) lines.push(line);
+		start = end + 1;
+	}
+	return lines;
 }
 
 function collectEntries(zip: JSZip, names: string[], limits: ArchiveLimits): Map<string, Entry> {

@@ -1,3 +1,4 @@
+import type { DamagedText } from '../archive/reader';
 import { capitalised, describeTarget } from '../resources';
 import type { ExportTarget } from '../types';
 import type { FileRef, OutputContext } from './types';
@@ -26,11 +27,21 @@ export function reportFileProblems(
 		unreferenced.length &&
 			`${unreferenced.length} file(s) in the archive are not referenced by any response (${oneItemPerFile ? 'marked unreferenced: true' : "status 'unreferenced'"}): ${listed(unreferenced)}`,
 	].filter(Boolean);
-	if (problems.length && typeof ctx.addExecutionHints === 'function') {
-		ctx.addExecutionHints({
-			message: `${capitalised(describeTarget(target))}: ${problems.join('; ')}.${oneItemPerFile ? '' : " See the 'files' field of the items."}`,
-			type: 'warning',
-			location: 'outputPane',
-		});
-	}
+	if (problems.length) warn(ctx, target, `${problems.join('; ')}.${oneItemPerFile ? '' : " See the 'files' field of the items."}`);
+}
+
+/** Records are kept with U+FFFD where their bytes were not UTF-8; this says where. */
+export function reportDamagedText(ctx: OutputContext, target: ExportTarget, damaged: DamagedText[]): void {
+	if (!damaged.length) return;
+	const where = damaged.map(({ file, lines }) => `${lines.length > 1 ? 'lines' : 'line'} ${listed(lines.map(String))} of ${file}`);
+	warn(
+		ctx,
+		target,
+		`bytes that are not valid UTF-8 were read as U+FFFD (\uFFFD), their records kept: ${where.join('; ')}. The export may be damaged: check those records, or run the node again for a fresh export.`,
+	);
+}
+
+function warn(ctx: OutputContext, target: ExportTarget, message: string): void {
+	if (typeof ctx.addExecutionHints !== 'function') return;
+	ctx.addExecutionHints({ message: `${capitalised(describeTarget(target))}: ${message}`, type: 'warning', location: 'outputPane' });
 }
