@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import type { IDataObject } from 'n8n-workflow';
 
 import { buildArchive, buildRawZip } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
-import { BATCH_ID, PHOTO, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
+import { BATCH_ID, PHOTO, RECEIPT, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
 import type { RunResult } from '../harness';
 import { bytesOf, exportOf, sampleFile, succeeded, suite, useArchiveSuite } from '../support/archive-suite';
 import { recordsArchive, serveArchive } from '../support/archives';
@@ -307,6 +307,90 @@ describe('files missing from the archive, and files no response mentions', () =>
 		const summary = await runExport(suite.emulator, { batchId, output: 'archive' });
 		assert.equal(summary.items[0].json.unreferenced_files, 1);
 		assert.equal(summary.items[0].json.files, TOTAL_FILES + 1);
+	});
+
+	describe('references outside files/ and to another submission’s file', () => {
+		const [[, , metaName, meta0], [, , recordsName, meta1]] = SUBMISSION_FILES[0];
+		const [[, , foreignName, own0], [, , twinName, own1]] = SUBMISSION_FILES[1];
+		const stray = `files/${SUBMISSION[2]}_${PHOTO}_9.png`;
+		const theirs = SUBMISSION_FILES[2][2][3];
+		const strayBytes = Buffer.from('not yours');
+		/** Submission 0 points at batch.json and the records, submission 1 at two of submission 2's files. */
+		const repointed: Record<string, string> = {
+			[meta0]: 'batch.json',
+			[meta1]: 'responses-by-submission.jsonl',
+			[own0]: stray,
+			[own1]: theirs,
+		};
+		let batchId: string;
+		before(() => {
+			const entries = suite.sampleEntries
+				.filter(({ name }) => !(name in repointed))
+				.map(({ name, data }) => {
+					if (!name.endsWith('.jsonl')) return { name, data };
+					let text = data.toString();
+					for (const [from, to] of Object.entries(repointed)) text = text.replaceAll(`"path":"${from}"`, `"path":"${to}"`);
+					return { name, data: Buffer.from(text) };
+				});
+			batchId = serveArchive(suite.emulator, buildRawZip([...entries, { name: stray, data: strayBytes }]));
+		});
+		const hint = (notAttached: string, foreign: string) =>
+			`Batch ${batchId}: 2 response file(s) name a path outside files/, which holds the uploads, and were not attached (${notAttached}): ` +
+			`batch.json (submission ${SUBMISSION[0]}), responses-by-submission.jsonl (submission ${SUBMISSION[0]}); ` +
+			`${foreign}`;
+
+		it('Submissions and Tasks: archive metadata is never attached (missing); the other submission’s files are, marked foreign', async () => {
+			const run = await runExport(suite.emulator, { batchId });
+			succeeded(run);
+			const [first, second] = run.items;
+			const files = (item: (typeof run.items)[number]) => item.json.files as IDataObject[];
+			assert.deepEqual(files(first).slice(0, 2), [
+				{ binary_property: null, task_id: TASK[0], instruction_id: PHOTO, name: metaName, path: 'batch.json', size: null, status: 'missing' },
+				{ binary_property: null, task_id: TASK[0], instruction_id: RECEIPT, name: recordsName, path: 'responses-by-submission.jsonl', size: null, status: 'missing' },
+			]);
+			const meta = suite.sampleEntries.filter(({ name }) => !name.startsWith('files/')).map(({ data }) => data);
+			for (const item of run.items) {
+				for (const bytes of Object.values(bytesOf(item))) assert.ok(!meta.some((data) => data.equals(bytes)), 'archive metadata attached');
+			}
+			assert.deepEqual(files(second).slice(0, 2), [
+				{ binary_property: 'file_0', task_id: TASK[0], instruction_id: PHOTO, name: foreignName, path: stray, size: strayBytes.length, status: 'foreign' },
+				{ binary_property: 'file_1', task_id: TASK[1], instruction_id: PHOTO, name: twinName, path: theirs, size: sampleFile(theirs).length, status: 'foreign' },
+			]);
+			assert.ok(second.binary.file_0.bytes.equals(strayBytes));
+			assert.ok(second.binary.file_1.bytes.equals(sampleFile(theirs)));
+			assert.ok((files(run.items[2]).find((file) => file.path === theirs) ?? {}).status === 'attached', 'its own submission keeps it');
+			const expected = hint(
+				"status 'missing'",
+				`2 response file(s) are named as another submission's upload, attached but marked (status 'foreign'): ${stray} (submission ${SUBMISSION[1]}), ${theirs} (submission ${SUBMISSION[1]}). See the 'files' field of the items.`,
+			);
+			assert.deepEqual(run.hints, [{ message: expected, type: 'warning', location: 'outputPane' }]);
+			const tasks = await runExport(suite.emulator, { batchId, output: 'tasks' });
+			assert.deepEqual(tasks.hints, run.hints);
+			const archive = await runExport(suite.emulator, { batchId, output: 'archive' });
+			assert.equal(archive.items[0].json.missing_files, 2);
+		});
+
+		it('Rows say which cell names no upload and which file is foreign', async () => {
+			const rows = await runExport(suite.emulator, { batchId, output: 'rows' });
+			succeeded(rows);
+			assert.equal(rows.items[0].json.files, `${metaName} (not an upload); ${recordsName} (not an upload)`);
+			assert.equal(rows.items[4].json.files, `file_0: ${foreignName} (foreign)`);
+			assert.equal(rows.items[5].json.files, `file_0: ${twinName} (foreign)`);
+		});
+
+		it('Files: no item for archive metadata; a foreign file is marked, or goes to the submission it belongs to', async () => {
+			const run = await runExport(suite.emulator, { batchId, output: 'files' });
+			succeeded(run);
+			assert.ok(!run.items.some((item) => !String(item.json.path).startsWith('files/')));
+			const byPath = (path: string) => run.items.filter((item) => item.json.path === path).map(({ json }) => [json.submission_id, json.foreign]);
+			assert.deepEqual(byPath(stray), [[SUBMISSION[1], true]]);
+			assert.deepEqual(byPath(theirs), [[SUBMISSION[2], false]]);
+			const expected = hint(
+				'they have no item',
+				`1 response file(s) are named as another submission's upload, attached but marked (foreign: true): ${stray} (submission ${SUBMISSION[1]}).`,
+			);
+			assert.deepEqual(run.hints, [{ message: expected, type: 'warning', location: 'outputPane' }]);
+		});
 	});
 
 	it('a file that names no known submission goes to the first item', async () => {

@@ -6,7 +6,7 @@ import { ArchiveError } from './errors';
 import { checksum, inflateWithin } from './inflate';
 import { parseJsonl } from './jsonl';
 import { isUnsafePath, normalisePath } from './paths';
-import { ARCHIVE_LAYOUT, FILES_FOLDER, TOP_LEVEL_FILES } from './layout';
+import { ARCHIVE_LAYOUT, isUploadPath, TOP_LEVEL_FILES } from './layout';
 import type { BatchInfo } from './records';
 
 export interface ArchiveLimits {
@@ -89,7 +89,7 @@ export class ExportArchive {
 
 	/** Normalised names of the uploaded files (entries under files/). */
 	get fileNames(): string[] {
-		return [...this.entries.keys()].filter((name) => name.startsWith(FILES_FOLDER));
+		return [...this.entries.keys()].filter((name) => isUploadPath(name));
 	}
 
 	/** The size an entry declares, without inflating it. */
@@ -100,6 +100,11 @@ export class ExportArchive {
 
 	has(name: string): boolean {
 		return this.entries.has(normalisePath(name));
+	}
+
+	/** Whether the archive holds this upload: an entry under files/. */
+	hasUpload(name: string): boolean {
+		return isUploadPath(name) && this.has(name);
 	}
 
 	/** An entry's bytes, inflated and checked against its recorded size and checksum. */
