@@ -32,6 +32,7 @@ export function isUploadPath(name: string): boolean {
 export function namedSubmission(path: string): string | undefined {
 	return /^([^_]+)_[^_]+_\d+(?:\.[^_]*)?$/.exec(baseName(path))?.[1];
 }
+
 const README_FILE = 'README.md';
 
 /** Every documented top-level file, of either layout: not counted against Max Files. */
