@@ -4,10 +4,12 @@ import { describe, it } from 'node:test';
 import JSZip from 'jszip';
 
 import { ExportArchive } from '../../nodes/ProlificBatchExport/archive/reader';
+import { buildRawZip } from '../emulator';
 
 /**
  * archive/reader.ts takes each entry's stored bytes from jszip's private `_data` (its
- * CompressedObject), which no typing or semver promise covers: package.json pins jszip exactly,
+ * CompressedObject), and sees repeated entry names through the `file()` calls of jszip's loader,
+ * neither of which any typing or semver promise covers: package.json pins jszip exactly,
  * and this test says loudly which field moved if an upgrade changes them.
  */
 describe('jszip internals the archive reader depends on', () => {
@@ -48,5 +50,12 @@ describe('jszip internals the archive reader depends on', () => {
 		assert.equal((await archive.readBytes('files/a_b_0.txt')).toString(), text);
 		assert.equal((await archive.readBytes('files/c_d_0.txt')).toString(), text);
 		assert.equal((await archive.readBytes('files/e_f_0.txt')).length, 0);
+	});
+
+	it('adds every entry through file(name, data, options) as it loads, so a repeated name is seen', async () => {
+		const twice = buildRawZip(['a.txt', 'b.txt', 'a.txt'].map((name) => ({ name, data: Buffer.from(name) })));
+		await assert.rejects(ExportArchive.open(twice, { maxBytes: 1 << 20, maxFiles: 10 }), {
+			message: "The export archive is corrupt: it holds more than one entry named 'a.txt'",
+		});
 	});
 });

@@ -22,9 +22,12 @@ export function parseJsonl<T>(text: string, fileName: string, options: { wholeFi
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 			throw malformed(fileName, index, options.wholeFile, 'expected a JSON object');
 		}
-		if (nestedTooDeep(value)) {
+		const found = scan(value);
+		if (found & TOO_DEEP) {
 			throw malformed(fileName, index, options.wholeFile, `nested more than ${MAX_DEPTH} levels deep`);
 		}
+		// Rare, so the line is parsed a second time rather than every line being searched first.
+		if (found & BIG_ID) value = JSON.parse(withExactIds(line));
 		records.push(value as T);
 	});
 	if (options.wholeFile && records.length === 0) {
@@ -40,15 +43,53 @@ export function parseJsonl<T>(text: string, fileName: string, options: { wholeFi
  */
 const MAX_DEPTH = 100;
 
-/** Recursion is safe here because it stops at MAX_DEPTH, long before the stack would run out. */
-function nestedTooDeep(value: unknown, depth = 1): boolean {
-	if (typeof value !== 'object' || value === null) return false;
-	if (depth > MAX_DEPTH) return true;
-	if (Array.isArray(value)) return value.some((child) => nestedTooDeep(child, depth + 1));
-	for (const key in value) {
-		if (Object.hasOwn(value, key) && nestedTooDeep((value as Record<string, unknown>)[key], depth + 1)) return true;
+const TOO_DEEP = 1;
+const BIG_ID = 2;
+
+/** `id` and `…_id` fields name submissions, participants, tasks: never a quantity. */
+function isIdKey(key: string): boolean {
+	return key === 'id' || key.endsWith('_id');
+}
+
+/**
+ * One walk over a parsed record: TOO_DEEP when it nests past MAX_DEPTH, BIG_ID when an ID was
+ * written as a JSON number beyond 2^53, which a JavaScript number cannot hold exactly (two
+ * participants could end up with one ID). Recursion is safe: it stops at MAX_DEPTH, long before
+ * the stack would run out.
+ */
+function scan(value: unknown, depth = 1): number {
+	if (typeof value !== 'object' || value === null) return 0;
+	if (depth > MAX_DEPTH) return TOO_DEEP;
+	let found = 0;
+	if (Array.isArray(value)) {
+		for (const child of value) if ((found |= scan(child, depth + 1)) & TOO_DEEP) return found;
+		return found;
 	}
-	return false;
+	for (const key in value) {
+		if (!Object.hasOwn(value, key)) continue;
+		const child = (value as Record<string, unknown>)[key];
+		if (typeof child !== 'number') {
+			if ((found |= scan(child, depth + 1)) & TOO_DEEP) return found;
+		} else if (Number.isInteger(child) && !Number.isSafeInteger(child) && isIdKey(key)) {
+			found |= BIG_ID;
+		}
+	}
+	return found;
+}
+
+/**
+ * Every JSON string, and when it is a key followed by an integer of 16 digits or more, that
+ * integer. Matching whole strings from the start keeps anything inside a string out of reach.
+ */
+const KEYED_INTEGER = /("[^"\\]*(?:\\.[^"\\]*)*")(?:(\s*:\s*)(-?\d{16,})(?![\d.eE]))?/g;
+
+/** The JSON with IDs beyond 2^53 quoted: they parse as strings holding their exact digits. */
+function withExactIds(json: string): string {
+	return json.replace(KEYED_INTEGER, (whole, key: string, colon?: string, digits?: string) =>
+		digits !== undefined && isIdKey(JSON.parse(key) as string) && !Number.isSafeInteger(Number(digits))
+			? `${key}${colon}"${digits}"`
+			: whole,
+	);
 }
 
 function malformed(fileName: string, index: number, wholeFile: boolean | undefined, reason: string): ArchiveError {

@@ -6,7 +6,7 @@ import { ArchiveError } from './errors';
 import { checksum, inflateWithin } from './inflate';
 import { parseJsonl } from './jsonl';
 import { isUnsafePath, normalisePath } from './paths';
-import { ARCHIVE_LAYOUT, FILES_FOLDER, TOP_LEVEL_FILES } from './layout';
+import { ARCHIVE_LAYOUT, isUploadPath, TOP_LEVEL_FILES } from './layout';
 import type { BatchInfo } from './records';
 
 export interface ArchiveLimits {
@@ -60,6 +60,7 @@ function declaredSize(entry: Entry): number | undefined {
  */
 export class ExportArchive {
 	private inflated = 0;
+	private readonly damaged = new Map<string, DamagedText>();
 
 	private constructor(
 		private readonly entries: Map<string, Entry>,
@@ -73,8 +74,8 @@ export class ExportArchive {
 				SIZE_OPTION_HINT,
 			);
 		}
-		const loaded = await JSZip.loadAsync(data).then(
-			(zip) => ({ zip }),
+		const loaded = await loadZip(data).then(
+			(zip) => zip,
 			(error: Error) => ({ error }),
 		);
 		if ('error' in loaded) {
@@ -83,12 +84,12 @@ export class ExportArchive {
 				'The download was probably cut short or corrupted. Run the node again to download a fresh copy.',
 			);
 		}
-		return new ExportArchive(collectEntries(loaded.zip, limits), limits);
+		return new ExportArchive(collectEntries(loaded.zip, loaded.names, limits), limits);
 	}
 
 	/** Normalised names of the uploaded files (entries under files/). */
 	get fileNames(): string[] {
-		return [...this.entries.keys()].filter((name) => name.startsWith(FILES_FOLDER));
+		return [...this.entries.keys()].filter((name) => isUploadPath(name));
 	}
 
 	/** The size an entry declares, without inflating it. */
@@ -101,6 +102,11 @@ export class ExportArchive {
 		return this.entries.has(normalisePath(name));
 	}
 
+	/** Whether the archive holds this upload: an entry under files/. */
+	hasUpload(name: string): boolean {
+		return isUploadPath(name) && this.has(name);
+	}
+
 	/** An entry's bytes, inflated and checked against its recorded size and checksum. */
 	async readBytes(name: string): Promise<Buffer> {
 		const path = normalisePath(name);
@@ -111,10 +117,24 @@ export class ExportArchive {
 		return await this.inflate(path, entry);
 	}
 
-	/** An entry as text without its UTF-8 byte order mark, or undefined when it is absent. */
+	/**
+	 * An entry as text without its UTF-8 byte order mark, or undefined when it is absent. Bytes
+	 * that are not UTF-8 read as U+FFFD, as any text editor shows them, and are noted in
+	 * `damagedText`: the record is kept, but someone should know it changed.
+	 */
 	async readText(name: string): Promise<string | undefined> {
 		if (!this.has(name)) return undefined;
-		return (await this.readBytes(name)).toString('utf8').replace(/^\uFEFF/, '');
+		const bytes = await this.readBytes(name);
+		const text = bytes.toString('utf8');
+		// A U+FFFD is either in the data or what undecodable bytes became: only the bytes can say which.
+		const lines = text.includes('\uFFFD') ? linesNotUtf8(bytes) : [];
+		if (lines.length) this.damaged.set(normalisePath(name), { file: normalisePath(name), lines });
+		return text.replace(/^\uFEFF/, '');
+	}
+
+	/** The text entries read so far that held bytes that are not UTF-8, and on which lines. */
+	get damagedText(): DamagedText[] {
+		return [...this.damaged.values()];
 	}
 
 	async readJsonl<T>(name: string): Promise<T[] | undefined> {
@@ -162,7 +182,55 @@ export class ExportArchive {
 	}
 }
 
-function collectEntries(zip: JSZip, limits: ArchiveLimits): Map<string, Entry> {
+/**
+ * The ZIP, and the name of every file entry its directory holds, repeats included: jszip's
+ * `files` map keeps only the last entry of a name, but its loader adds each entry through the
+ * instance's `file(name, data, options)`, which is noted here on the way.
+ */
+async function loadZip(data: Buffer): Promise<{ zip: JSZip; names: string[] }> {
+	const zip = new JSZip();
+	const names: string[] = [];
+	const add = zip.file.bind(zip) as (...args: unknown[]) => unknown;
+	const noting = (...args: unknown[]) => {
+		if (args.length > 1 && (args[2] as JSZip.JSZipFileOptions | undefined)?.dir !== true) names.push(String(args[0]));
+		return add(...args);
+	};
+	Object.assign(zip, { file: noting });
+	await zip.loadAsync(data);
+	delete (zip as Partial<Pick<JSZip, 'file'>>).file;
+	return { zip, names };
+}
+
+export interface DamagedText {
+	file: string;
+	/** 1-based, as the errors for malformed lines count them */
+	lines: number[];
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Uint8Array): boolean {
+	try {
+		STRICT_UTF8.decode(bytes);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** The lines (split at LF, which no multi-byte character contains) that are not valid UTF-8. */
+function linesNotUtf8(bytes: Buffer): number[] {
+	const lines: number[] = [];
+	for (let start = 0, line = 1; start <= bytes.length; line++) {
+		const newline = bytes.indexOf(0x0a, start);
+		const end = newline < 0 ? bytes.length : newline;
+		if (!isUtf8(bytes.subarray(start, end))) lines.push(line);
+		start = end + 1;
+	}
+	return lines;
+}
+
+function collectEntries(zip: JSZip, names: string[], limits: ArchiveLimits): Map<string, Entry> {
 	const entries = new Map<string, Entry>();
 	let declaredTotal = 0;
 	let others = 0;
@@ -192,7 +260,23 @@ function collectEntries(zip: JSZip, limits: ArchiveLimits): Map<string, Entry> {
 		}
 		entries.set(path, entry);
 	}
+	refuseRepeatedNames(names);
 	return entries;
+}
+
+/** Two entries of one name: whichever was kept, the other (submissions, an upload) would be lost unseen. */
+function refuseRepeatedNames(names: string[]): void {
+	const seen = new Set<string>();
+	for (const name of names) {
+		const path = normalisePath(name);
+		if (seen.has(path)) {
+			throw new ArchiveError(
+				`The export archive is corrupt: it holds more than one entry named '${path}'`,
+				'Prolific writes each file once, so one of them would be lost. Run the node again to download a fresh copy; if it happens again, report the batch ID to Prolific support.',
+			);
+		}
+		seen.add(path);
+	}
 }
 
 function overflow(path: string, declared: number | undefined, budget: number, maxBytes: number): ArchiveError {

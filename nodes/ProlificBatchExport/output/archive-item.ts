@@ -46,7 +46,7 @@ export async function archiveItem(
 			participants: new Set(submissions.map(({ record }) => record.participant_id)).size,
 			...(layout.tasksFile && { tasks: tasks.size }),
 			files: archive.fileNames.length,
-			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
+			missing_files: referenced.filter((file) => !archive.hasUpload(file.path)).length,
 			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,
 		},
 		binary: { data: await ctx.helpers.prepareBinaryData(download.archive, fileName, 'application/zip') },

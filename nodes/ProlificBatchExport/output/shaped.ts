@@ -5,9 +5,9 @@ import type { SubmissionRecord } from '../archive/records';
 import { attachFiles, binaryOf, placeUnreferencedFiles, type AttachedFiles, type DescribeFiles, type StrayScope } from './attachments';
 import { BinaryWriter } from './binary-writer';
 import type { ExportContents, Submission } from './contents';
-import { reportFileProblems } from './problems';
+import { noFileProblems, reportFileProblems } from './problems';
 import { submissionFileRefs } from './submissions';
-import type { FileRef, OutputRequest, ShapedItem } from './types';
+import type { OutputRequest, ShapedItem } from './types';
 
 /** What Submissions, Tasks and Rows shape from an export before files are attached. */
 export interface Shaped {
@@ -33,22 +33,19 @@ export function shapedOutput(
 			return [...shaped.map((item) => ({ json: item.json, pairedItem: { item: itemIndex } })), ...last];
 		}
 		const { archive } = contents;
-		const unreferenced = placeUnreferencedFiles(shaped, archive, scope);
+		const problems = noFileProblems();
+		problems.unreferenced = placeUnreferencedFiles(shaped, archive, scope);
 		const writer = new BinaryWriter(ctx, archive);
 		const attached: Array<AttachedFiles | undefined> = [];
 		for (const item of shaped) {
-			attached.push(item.files.length ? await attachFiles(writer, archive, item.files, settings.binaryPrefix) : undefined);
+			attached.push(item.files.length ? await attachFiles(writer, archive, item.files, settings.binaryPrefix, problems) : undefined);
 		}
 		await writer.finish();
-		const missing: FileRef[] = [];
 		const items = shaped.map((item, index): INodeExecutionData => {
-			const files = attached[index]?.files ?? [];
-			// attachFiles describes an item's references in order, one description each.
-			files.forEach((file, i) => file.status === 'missing' && missing.push(item.files[i]));
 			const stored = attached[index]?.stored;
-			return { json: describe(item.json, files), ...(stored?.size && { binary: binaryOf(stored) }), pairedItem: { item: itemIndex } };
+			return { json: describe(item.json, attached[index]?.files ?? []), ...(stored?.size && { binary: binaryOf(stored) }), pairedItem: { item: itemIndex } };
 		});
-		reportFileProblems(ctx, contents.target, missing, unreferenced);
+		reportFileProblems(ctx, contents.target, problems);
 		return [...items, ...last];
 	};
 }

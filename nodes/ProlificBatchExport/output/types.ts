@@ -24,8 +24,11 @@ export interface FileDescription extends IDataObject {
 	name: string;
 	path: string;
 	size: number | null;
-	status: 'attached' | 'missing' | 'unreferenced';
+	status: 'attached' | 'missing' | 'unreferenced' | 'foreign';
 }
+
+/** What became of a file reference: as described, or 'outside' for a path that names no upload (described as missing). */
+export type RefStatus = FileDescription['status'] | 'outside';
 
 /** An output item before its files are attached. */
 export interface ShapedItem {
