@@ -74,7 +74,7 @@ it('says where it exported from by the URL it called, and "1 item"', async () =>
 it('--help lists every output', async () => {
 	const { code, stdout } = await cli(['--help']);
 	assert.equal(code, 0);
-	assert.match(stdout, /\[--output archive\|files\|rows\|submissions\|summary\|tasks\]/);
+	assert.match(stdout, /\[--output archive\|files\|report\|rows\|submissions\|summary\|tasks\]/);
 });
 
 describe('refuses a wrong call in one line, before exporting anything', () => {
