@@ -33,7 +33,7 @@ export function parameter(
 export interface BatchExportSettings {
 	target: ExportTarget;
 	filters: IDataObject;
-	housekeeping: { deleteAfterDownload: boolean; freeExportSlot: boolean };
+	housekeeping: { deleteAfterDownload: boolean; freeExportSlot: boolean; freeAnyJob: boolean };
 	lifecycle: ExportSettings;
 	limits: ArchiveLimits;
 	output: OutputSettings;
@@ -46,6 +46,7 @@ interface Options {
 	deleteAfterDownload?: boolean;
 	fileName?: string;
 	freeExportSlot?: boolean;
+	freeAnyJob?: boolean;
 	failedRetries?: number;
 	from?: string;
 	maxArchiveSizeMb?: number;
@@ -75,6 +76,7 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 		housekeeping: {
 			deleteAfterDownload: options.deleteAfterDownload ?? true,
 			freeExportSlot: options.freeExportSlot ?? true,
+			freeAnyJob: options.freeAnyJob ?? false,
 		},
 		lifecycle: {
 			pollIntervalMs: seconds(options.pollInterval, DEFAULTS.pollIntervalSeconds),

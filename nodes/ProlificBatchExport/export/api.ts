@@ -29,7 +29,7 @@ export class ExportApi {
 			(error: unknown) => ({ error }),
 		);
 		if ('job' in answer) return answer.job;
-		if (isJobLimitError(answer.error)) throw jobLimitReached(this.ctx, this.target, answer.error, this.itemIndex);
+		if (isJobLimitError(answer.error)) throw this.jobLimitReached(answer.error, JOB_LIMIT_HINT);
 		throw answer.error;
 	}
 
@@ -65,6 +65,20 @@ export class ExportApi {
 		return `${this.path}/${encodeURIComponent(exportId)}`;
 	}
 
+	/** The job cap, said plainly: Prolific's words, then what to do about it. */
+	jobLimitReached(error: NodeApiError, hint: string): NodeApiError {
+		const prolificSays = /^Prolific says: "[^"]*"\. /.exec(error.description ?? '')?.[0] ?? '';
+		const message = `${capitalised(describeTarget(this.target))} already has as many export jobs as Prolific allows`;
+		const description = `${prolificSays}${hint}`;
+		const httpCode = error.httpCode ?? undefined;
+		return new NodeApiError(this.ctx.getNode(), { message, description, httpCode } as JsonObject, {
+			message,
+			description,
+			httpCode,
+			itemIndex: this.itemIndex,
+		});
+	}
+
 	async delete(exportId: string): Promise<void> {
 		await prolificApiRequest(this.ctx, {
 			method: 'DELETE',
@@ -82,16 +96,5 @@ export function isJobLimitError(error: unknown): error is NodeApiError {
 	return /export/i.test(said) && /limit|maximum|too many|already has \d+/i.test(said);
 }
 
-/** The job cap, said plainly: what it is and the three ways out of it. */
-function jobLimitReached(ctx: Context, target: ExportTarget, error: NodeApiError, itemIndex?: number): NodeApiError {
-	const prolificSays = /^Prolific says: "[^"]*"\. /.exec(error.description ?? '')?.[0] ?? '';
-	const message = `${capitalised(describeTarget(target))} already has as many export jobs as Prolific allows`;
-	const description = `${prolificSays}Delete finished jobs (List Export Jobs, then Delete Export Job), turn on the 'Free Export Slot at Job Limit' option, or wait until running exports finish.`;
-	const httpCode = error.httpCode ?? undefined;
-	return new NodeApiError(ctx.getNode(), { message, description, httpCode } as JsonObject, {
-		message,
-		description,
-		httpCode,
-		itemIndex,
-	});
-}
+const JOB_LIMIT_HINT =
+	"Delete finished jobs (List Export Jobs, then Delete Export Job), turn on the 'Free Export Slot at Job Limit' option, or wait until running exports finish.";

@@ -9,14 +9,13 @@ import type { BatchExportSettings } from '../settings';
 import type { Context } from '../transport';
 import { ExportApi } from './api';
 import { deleteDownloadedJob } from './housekeeping';
+import { ExportLedger } from './ledger';
 import { runExport } from './lifecycle';
 import { exportSteps } from './steps';
 
 export interface PipelineOptions {
 	/** An export requested earlier (Download Export): its status is polled, not requested again. */
 	exportId?: string;
-	/** Leave the job on Prolific after download, whatever Delete Export Job After Download says. */
-	keepJob?: boolean;
 	/** Which submissions to output (the trigger's new ones); all by default. */
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[];
 }
@@ -38,11 +37,14 @@ export async function exportToItems(
 	options: PipelineOptions = {},
 ): Promise<PipelineResult> {
 	const api = new ExportApi(ctx, settings.target, itemIndex);
-	const steps = exportSteps(ctx, api, settings, itemIndex);
+	const ledger = ExportLedger.of(ctx);
+	const steps = exportSteps(ctx, api, settings, itemIndex, ledger);
 	const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
 	const contents = new ExportContents(await ExportArchive.open(download.archive, settings.limits), settings.target);
 	const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
+	ledger.downloaded(download.exportId);
 	// Only once its archive proved readable: a damaged download leaves the job to download again.
-	if (settings.housekeeping.deleteAfterDownload && !options.keepJob) await deleteDownloadedJob(api, download.exportId);
+	if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, ledger, download.exportId);
+	ledger.commit();
 	return { items, contents };
 }

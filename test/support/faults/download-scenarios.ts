@@ -165,7 +165,7 @@ export const downloadScenarios: Scenario[] = [
 		step: 'combined',
 		emulator: { behaviour: 'B' },
 		arrange: existingJobs(10),
-		expect: { message: JOB_LIMIT, description: says(CAP_DETAIL(10)) + HINT.jobLimit },
+		expect: { message: JOB_LIMIT, description: says(CAP_DETAIL(10)) + HINT.noSlotOfOurs(10, 10) },
 	},
 	{
 		name: 'B: 10 finished jobs: frees the oldest, asks again',
@@ -202,7 +202,7 @@ export const downloadScenarios: Scenario[] = [
 		emulator: { behaviour: 'B', maxJobsPerBatch: 3 },
 		arrange: existingJobs(3),
 		faults: [{ route: 'export.request', status: 503 }],
-		expect: { message: JOB_LIMIT, description: says(CAP_DETAIL(3)) + HINT.jobLimit },
+		expect: { message: JOB_LIMIT, description: says(CAP_DETAIL(3)) + HINT.noSlotOfOurs(3, 3) },
 		check: ({ count }) => assert.equal(count.post, 2),
 	},
 ];

@@ -13,6 +13,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		common.binaryPropertyPrefix,
 		common.deleteAfterDownload,
 		common.fileName,
+		common.freeAnyJob,
 		common.freeExportSlot,
 		common.from,
 		common.maxArchiveSizeMb,
