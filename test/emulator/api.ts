@@ -11,6 +11,12 @@ export interface Settings {
 	urlTtlSeconds: number;
 	tokens: string[];
 	maxJobsPerBatch: number;
+	/** Behaviour B: a server that accepts `study_id` / `from` / `to` and applies none (the job's filter stays null). */
+	ignoreFilters: boolean;
+	/** The status a job being built reports: 'generating' as documented, or another word a server may use ('queued', 'PROCESSING'). */
+	inProgressStatus: string;
+	/** How far the API's clock is from this machine's, in seconds: expires_at and the storage host's check use it (-3600: this machine runs an hour fast). */
+	clockOffsetSeconds: number;
 }
 
 export interface Context {
@@ -138,20 +144,20 @@ function batchView(spec: BatchSpec) {
 	};
 }
 
-const generating = (export_id: string) => json(202, { status: 'generating', export_id });
+const generating = (settings: Settings, export_id: string) => json(202, { status: settings.inProgressStatus, export_id });
 
 /** Idempotent: the running job, else the latest complete one while its URL lasts, else a new job. */
 function requestA({ store, faults, settings, downloadOrigin }: Context, batchId: string): Reply {
 	const jobs = store.jobsOf(batchId);
 	const running = jobs.find((j) => j.status === 'generating');
-	if (running) return generating(running.export_id);
+	if (running) return generating(settings, running.export_id);
 	const done = jobs.reverse().find((j) => j.status === 'complete');
 	if (done && faults.take('export.request', batchId, ['expireUrl'])) {
-		return json(200, { status: 'complete', ...store.mintUrl(done, downloadOrigin, settings.urlTtlSeconds, true) });
+		return json(200, { status: 'complete', ...store.mintUrl(done, downloadOrigin, settings, true) });
 	}
-	const current = done && store.validUrl(done);
+	const current = done && store.validUrl(done, settings.clockOffsetSeconds);
 	if (current) return json(200, { status: 'complete', ...current });
-	return generating(store.createJob(batchId, null).export_id);
+	return generating(settings, store.createJob(batchId, null).export_id);
 }
 
 /** A fresh job per POST, unless one with the same filter is still running; at most maxJobsPerBatch. */
@@ -161,18 +167,18 @@ function requestB({ store, settings }: Context, batchId: string, query: Record<s
 		const value = query[key];
 		if (value === undefined) continue;
 		if (key !== 'study_id' && Number.isNaN(Date.parse(value))) return apiError(400, { [key]: ['Enter a valid date/time.'] });
-		filter[key] = value;
+		if (!settings.ignoreFilters) filter[key] = value;
 	}
 	const jobs = store.jobsOf(batchId);
 	const same = (f: ExportFilter | null) =>
 		f?.study_id === filter.study_id && f?.from === filter.from && f?.to === filter.to;
 	const running = jobs.find((j) => j.status === 'generating' && same(j.filter));
-	if (running) return generating(running.export_id);
+	if (running) return generating(settings, running.export_id);
 	if (jobs.length >= settings.maxJobsPerBatch) {
 		const detail = `This batch already has ${jobs.length} export jobs. Delete an existing export job before requesting a new one.`;
 		return apiError(400, detail, 'Export limit reached');
 	}
-	return generating(store.createJob(batchId, Object.keys(filter).length ? filter : null).export_id);
+	return generating(settings, store.createJob(batchId, Object.keys(filter).length ? filter : null).export_id);
 }
 
 function exportStatus({ store, faults, settings, downloadOrigin }: Context, batchId: string, exportId: string): Reply {
@@ -182,12 +188,12 @@ function exportStatus({ store, faults, settings, downloadOrigin }: Context, batc
 	if (faults.take('export.status', batchId, ['exportFailed'])) job.status = 'failed';
 	if (job.status === 'failed') return json(200, { status: 'failed' });
 	if (job.status === 'generating' && job.polls <= settings.pollsUntilComplete) {
-		return json(200, { status: 'generating', export_id: job.export_id });
+		return json(200, { status: settings.inProgressStatus, export_id: job.export_id });
 	}
 	job.status = 'complete';
 	// Every complete answer carries a freshly signed URL, as the docs promise.
 	const expired = !!faults.take('export.status', batchId, ['expireUrl']);
-	return json(200, { status: 'complete', ...store.mintUrl(job, downloadOrigin, settings.urlTtlSeconds, expired) });
+	return json(200, { status: 'complete', ...store.mintUrl(job, downloadOrigin, settings, expired) });
 }
 
 function listJobs({ store }: Context, batchId: string): Reply {

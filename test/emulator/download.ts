@@ -18,7 +18,7 @@ export function matchDownload(store: Store, path: string): Match | undefined {
 	return m ? { route: 'download', exportId: m[1], batchId: store.jobs.get(m[1])?.batch_id } : undefined;
 }
 
-export async function handleDownload({ store, faults }: Context, req: Incoming, match: Match | undefined): Promise<Reply> {
+export async function handleDownload({ store, faults, settings }: Context, req: Incoming, match: Match | undefined): Promise<Reply> {
 	if (!match?.exportId) return s3Error(404);
 	if (req.method !== 'GET' && req.method !== 'HEAD') {
 		return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
@@ -27,7 +27,7 @@ export async function handleDownload({ store, faults }: Context, req: Incoming, 
 	if (req.headers.authorization !== undefined) {
 		return s3Error(400, 'InvalidArgument', TWO_AUTH_MECHANISMS);
 	}
-	const check = store.verifyUrl(req.path, req.query);
+	const check = store.verifyUrl(req.path, req.query, settings.clockOffsetSeconds);
 	if (check === 'bad-signature') {
 		return s3Error(403, 'SignatureDoesNotMatch', BAD_SIGNATURE);
 	}

@@ -34,6 +34,9 @@ export class ProlificEmulator implements Settings {
 	urlTtlSeconds: number;
 	tokens: string[];
 	maxJobsPerBatch: number;
+	ignoreFilters: boolean;
+	inProgressStatus: string;
+	clockOffsetSeconds: number;
 	/** the origin put into download links, when it should differ from where downloads are served */
 	advertisedDownloadOrigin?: string;
 	/** every request to either origin, recorded before any fault applies */
@@ -51,6 +54,9 @@ export class ProlificEmulator implements Settings {
 		this.urlTtlSeconds = opts.urlTtlSeconds ?? 3600;
 		this.tokens = opts.tokens ?? [SAMPLE_TOKEN];
 		this.maxJobsPerBatch = opts.maxJobsPerBatch ?? 10;
+		this.ignoreFilters = opts.ignoreFilters ?? false;
+		this.inProgressStatus = opts.inProgressStatus ?? 'generating';
+		this.clockOffsetSeconds = opts.clockOffsetSeconds ?? 0;
 	}
 
 	static async start(opts: EmulatorOptions = {}): Promise<ProlificEmulator> {

@@ -76,10 +76,15 @@ export class Store {
 		return (job.archive ??= buildArchive(byDate(entry.spec, from, to)));
 	}
 
-	/** Signs a fresh download URL for the job; `expired` dates it in the past. */
-	mintUrl(job: JobState, origin: string, ttlSeconds: number, expired: boolean): { url: string; expires_at: string } {
+	/** Signs a fresh download URL for the job, by the API's clock; `expired` dates it in the past. */
+	mintUrl(
+		job: JobState,
+		origin: string,
+		{ urlTtlSeconds: ttlSeconds, clockOffsetSeconds }: { urlTtlSeconds: number; clockOffsetSeconds: number },
+		expired: boolean,
+	): { url: string; expires_at: string } {
 		// Whole seconds, so the URL and expires_at agree exactly.
-		const now = Date.now();
+		const now = Date.now() + clockOffsetSeconds * 1000;
 		const expires = expired ? Math.floor(now / 1000) * 1000 - 60_000 : Math.ceil(now / 1000 + ttlSeconds) * 1000;
 		const path = `/exports/${job.export_id}.zip`;
 		const query = new URLSearchParams({
@@ -93,16 +98,16 @@ export class Store {
 		return { url: job.url, expires_at: isoSeconds(expires) };
 	}
 
-	/** The URL handed out last, while it still works. */
-	validUrl(job: JobState): { url: string; expires_at: string } | undefined {
-		if (job.url && job.expiresAt && job.expiresAt > Date.now()) return { url: job.url, expires_at: isoSeconds(job.expiresAt) };
+	/** The URL handed out last, while it still works by the API's clock. */
+	validUrl(job: JobState, clockOffsetSeconds: number): { url: string; expires_at: string } | undefined {
+		if (job.url && job.expiresAt && job.expiresAt > Date.now() + clockOffsetSeconds * 1000) return { url: job.url, expires_at: isoSeconds(job.expiresAt) };
 		return undefined;
 	}
 
-	verifyUrl(path: string, query: Record<string, string>): 'ok' | 'bad-signature' | 'expired' {
+	verifyUrl(path: string, query: Record<string, string>, clockOffsetSeconds: number): 'ok' | 'bad-signature' | 'expired' {
 		const { expires = '', 'X-Amz-Signature': signature } = query;
 		if (signature !== this.sign(path, expires)) return 'bad-signature';
-		return Date.now() < Number(expires) ? 'ok' : 'expired';
+		return Date.now() + clockOffsetSeconds * 1000 < Number(expires) ? 'ok' : 'expired';
 	}
 
 	private sign(path: string, expires: string): string {

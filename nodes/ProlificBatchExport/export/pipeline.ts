@@ -8,6 +8,7 @@ import type { OutputContext } from '../output/types';
 import type { BatchExportSettings } from '../settings';
 import type { Context } from '../transport';
 import { ExportApi } from './api';
+import { timeWindow, warnIfStudyFilterIgnored } from './filters';
 import { deleteDownloadedJob } from './housekeeping';
 import { ExportLedger } from './ledger';
 import { runExport } from './lifecycle';
@@ -38,10 +39,13 @@ export async function exportToItems(
 ): Promise<PipelineResult> {
 	const api = new ExportApi(ctx, settings.target, itemIndex);
 	const ledger = ExportLedger.of(ctx);
-	const steps = exportSteps(ctx, api, settings, itemIndex, ledger);
+	const steps = exportSteps(ctx, api, settings, itemIndex, ledger, options.exportId);
 	const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
-	const contents = new ExportContents(await ExportArchive.open(download.archive, settings.limits), settings.target);
+	const archive = await ExportArchive.open(download.archive, settings.limits);
+	const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
 	const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
+	// Before housekeeping: the job list may be what shows which filters the job applied.
+	await warnIfStudyFilterIgnored(ctx, api, settings.filters, download, contents);
 	ledger.downloaded(download.exportId);
 	// Only once its archive proved readable: a damaged download leaves the job to download again.
 	if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, ledger, download.exportId);

@@ -14,17 +14,25 @@ export interface StepSettings {
 	housekeeping: { freeExportSlot: boolean; freeAnyJob: boolean };
 }
 
-/** Binds the lifecycle's steps to Prolific's endpoints, the download and housekeeping. */
+/**
+ * Binds the lifecycle's steps to Prolific's endpoints, the download and housekeeping. `resumed`:
+ * the export Download Export picks up; should it have failed, it is requested again with the
+ * filters given, or else with the filters that job had, never without them.
+ */
 export function exportSteps(
 	ctx: Context,
 	api: ExportApi,
 	settings: StepSettings,
 	itemIndex: number,
 	ledger: ExportLedger,
+	resumed?: string,
 ): ExportSteps {
+	let filters: Promise<IDataObject> | undefined;
+	const filtersToSend = async () =>
+		await (filters ??= Object.keys(settings.filters).length || !resumed ? Promise.resolve(settings.filters) : jobFilter(api, resumed));
 	return {
 		requestExport: async (deadline) => {
-			const job = await api.request(settings.filters, deadline);
+			const job = await api.request(await filtersToSend(), deadline);
 			ledger.created(job.export_id);
 			return job;
 		},
@@ -39,4 +47,11 @@ export function exportSteps(
 			isJobLimitError(error) &&
 			(await freeSlot(api, ledger, error, settings.housekeeping.freeAnyJob)),
 	};
+}
+
+/** The filters a job was made with, as the server lists them; none where it lists no jobs. */
+async function jobFilter(api: ExportApi, exportId: string): Promise<IDataObject> {
+	const jobs = await api.list().catch(() => []);
+	const filter = jobs.find((job) => job.export_id === exportId)?.filter ?? {};
+	return Object.fromEntries(Object.entries(filter).filter(([key, value]) => ['study_id', 'from', 'to'].includes(key) && typeof value === 'string'));
 }

@@ -30,7 +30,7 @@ export async function fileItems({ ctx, contents, settings, itemIndex }: OutputRe
 	const seen = new Set(entries.map((entry) => normalisePath(entry.path)));
 	const present = entries.filter((entry) => archive.has(entry.path));
 	const missing = entries.filter((entry) => !archive.has(entry.path));
-	const strays = archive.fileNames.filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
+	const strays = (await contents.fileNames()).filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
 	const names = new UniqueNames();
 	const writer = new BinaryWriter(ctx, archive);
 	const stored: Array<{ entry: FileEntry; fileName: string; file: StoredFile }> = [];
