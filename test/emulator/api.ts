@@ -15,6 +15,10 @@ export interface Settings {
 	ignoreFilters: boolean;
 	/** The status a job being built reports: 'generating' as documented, or another word a server may use ('queued', 'PROCESSING'). */
 	inProgressStatus: string;
+	/** The most records a list answers at once, whatever `limit` asks (servers cap page sizes). */
+	maxPageSize: number;
+	/** A list endpoint that ignores `offset` and answers the first page every time. */
+	ignoreOffset: boolean;
 	/** How far the API's clock is from this machine's, in seconds: expires_at and the storage host's check use it (-3600: this machine runs an hour fast). */
 	clockOffsetSeconds: number;
 }
@@ -76,7 +80,7 @@ export function handleApi(ctx: Context, req: Incoming, match: Match | undefined)
 	const notAllowed = apiError(405, `Method "${req.method}" not allowed.`, 'Method not allowed');
 	if (route === undefined) return notAllowed;
 	if (route === 'me') return json(200, SAMPLE_USER);
-	if (route === 'workspaces') return json(200, page(ctx.store.workspaces, req.query));
+	if (route === 'workspaces') return json(200, page(ctx.settings, ctx.store.workspaces, req.query));
 	if (route === 'batches') return listBatches(ctx, req.query);
 	if (route === 'collections') return listCollections(ctx, req.query);
 
@@ -96,22 +100,34 @@ export function handleApi(ctx: Context, req: Incoming, match: Match | undefined)
 	return deleteJob(ctx, batchId, exportId);
 }
 
-function page<T>(items: T[], query: Record<string, string>) {
-	const offset = Math.max(0, Number(query.offset) || 0);
-	const limit = Number(query.limit) > 0 ? Number(query.limit) : items.length;
+function page<T>(settings: Settings, items: T[], query: Record<string, string>) {
+	const offset = settings.ignoreOffset ? 0 : Math.max(0, Number(query.offset) || 0);
+	const limit = Math.min(Number(query.limit) > 0 ? Number(query.limit) : items.length, settings.maxPageSize);
 	return { results: items.slice(offset, offset + limit), meta: { count: items.length } };
+}
+
+/** A workspace that refuses to list its batches or collections, as the store was told. */
+function refused(ctx: Context, kind: 'batches' | 'collections', workspaceId: string): Reply | undefined {
+	const refusal = ctx.store.refusals.get(workspaceId)?.[kind];
+	if (refusal === 403) return apiError(403, kind === 'collections' ? 'Collections are not enabled for this workspace.' : 'You do not have access to this workspace.');
+	if (refusal === 404) return apiError(404, 'Workspace not found.');
+	return undefined;
 }
 
 function listBatches(ctx: Context, query: Record<string, string>): Reply {
 	if (!query.workspace_id) return apiError(400, { workspace_id: ['This field is required.'] });
+	const refusal = refused(ctx, 'batches', query.workspace_id);
+	if (refusal) return refusal;
 	const batches = [...ctx.store.batches.values()]
 		.filter((b) => b.spec.workspace_id === query.workspace_id && !b.forbidden && !b.kind)
 		.map((b) => batchView(b.spec));
-	return json(200, page(batches, query));
+	return json(200, page(ctx.settings, batches, query));
 }
 
 function listCollections(ctx: Context, query: Record<string, string>): Reply {
 	if (!query.workspace_id) return apiError(400, { workspace_id: ['This field is required.'] });
+	const refusal = refused(ctx, 'collections', query.workspace_id);
+	if (refusal) return refusal;
 	const collections = [...ctx.store.batches.values()]
 		.filter((b) => b.spec.workspace_id === query.workspace_id && !b.forbidden && b.kind === 'collection')
 		.map(({ spec }) => ({
@@ -124,7 +140,7 @@ function listCollections(ctx: Context, query: Record<string, string>): Reply {
 			task_details: { task_name: spec.name, task_introduction: '', task_steps: '' },
 			collection_items: [],
 		}));
-	return json(200, page(collections, query));
+	return json(200, page(ctx.settings, collections, query));
 }
 
 function batchView(spec: BatchSpec) {

@@ -7,6 +7,11 @@ export interface Workspace {
 	[k: string]: unknown;
 }
 
+export interface WorkspaceRefusals {
+	batches?: 403 | 404;
+	collections?: 403 | 404;
+}
+
 /** Behaviour B's optional POST filters, as given; null when the POST had none. */
 export interface ExportFilter {
 	study_id?: string;
@@ -46,6 +51,8 @@ interface BatchEntry {
 /** Workspaces, batches and export jobs, plus the signing of download URLs. */
 export class Store {
 	readonly workspaces: Workspace[] = [];
+	/** by workspace ID: which of its lists answer 403 or 404 */
+	readonly refusals = new Map<string, WorkspaceRefusals>();
 	readonly batches = new Map<string, BatchEntry>();
 	/** by export_id, in creation order */
 	readonly jobs = new Map<string, JobState>();

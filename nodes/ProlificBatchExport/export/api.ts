@@ -7,6 +7,8 @@ import { isExportId, type ExportJob, type ExportJobSummary, type ExportTarget } 
 /** Prolific's export endpoints for one batch or collection, each call made through the transport. */
 export class ExportApi {
 	private readonly path: string;
+	/** What a 403 from any of these endpoints means. */
+	private readonly forbidden: string;
 
 	constructor(
 		private readonly ctx: Context,
@@ -14,6 +16,7 @@ export class ExportApi {
 		private readonly itemIndex?: number,
 	) {
 		this.path = `/api/v1/data-collection/${RESOURCES[target.resource].apiPath}/${target.id}/export`;
+		this.forbidden = `No access to this ${RESOURCES[target.resource].label}’s workspace`;
 	}
 
 	async request(filters: IDataObject, deadline?: number): Promise<ExportJob> {
@@ -22,6 +25,7 @@ export class ExportApi {
 			path: this.path,
 			qs: filters,
 			notFound: `${capitalised(describeTarget(this.target))} not found`,
+			forbidden: this.forbidden,
 			itemIndex: this.itemIndex,
 			deadline,
 		}).then(
@@ -38,6 +42,7 @@ export class ExportApi {
 			method: 'GET',
 			path: this.jobPath(exportId),
 			notFound: `Export ${exportId} of ${describeTarget(this.target)} not found`,
+			forbidden: this.forbidden,
 			itemIndex: this.itemIndex,
 			deadline,
 		});
@@ -49,6 +54,7 @@ export class ExportApi {
 			method: 'GET',
 			path: this.path,
 			notFound: `${capitalised(describeTarget(this.target))} not found`,
+			forbidden: this.forbidden,
 			itemIndex: this.itemIndex,
 		});
 		return Array.isArray(body) ? body : (body.results ?? []);
@@ -84,6 +90,7 @@ export class ExportApi {
 			method: 'DELETE',
 			path: this.jobPath(exportId),
 			notFound: `Export ${exportId} of ${describeTarget(this.target)} not found`,
+			forbidden: this.forbidden,
 			itemIndex: this.itemIndex,
 		});
 	}

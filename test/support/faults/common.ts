@@ -18,7 +18,7 @@ export const says = (text: string) => `Prolific says: "${text}". `;
 export const HINT = {
 	token: 'Check the API Token in the Prolific API credential. If the token was deleted, create a new one in Prolific under Settings > API Tokens.',
 	access:
-		"The token's account needs researcher access to the workspace that owns the batch. Ask a workspace admin to add you, or use a token of an account that has access.",
+		"The token's account needs researcher access to the workspace. Ask a workspace admin to add you, or use a token of an account that has access.",
 	notFound: "Check the ID, and that the token's account can see it in Prolific.",
 	rateLimit: 'Wait a few minutes before running again, or run this workflow less often.',
 	outage: 'Prolific may be having an outage. Run the workflow again later.',
