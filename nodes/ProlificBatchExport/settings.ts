@@ -34,7 +34,7 @@ export function parameter(
 export interface BatchExportSettings {
 	target: ExportTarget;
 	filters: IDataObject;
-	housekeeping: { deleteAfterDownload: boolean; freeExportSlot: boolean };
+	housekeeping: { deleteAfterDownload: boolean; freeExportSlot: boolean; freeAnyJob: boolean };
 	lifecycle: ExportSettings;
 	limits: ArchiveLimits;
 	output: OutputSettings;
@@ -48,6 +48,7 @@ interface Options {
 	deleteAfterDownload?: boolean;
 	fileName?: string;
 	freeExportSlot?: boolean;
+	freeAnyJob?: boolean;
 	failedRetries?: number;
 	from?: string;
 	maxArchiveSizeMb?: number;
@@ -80,6 +81,7 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 		housekeeping: {
 			deleteAfterDownload: options.deleteAfterDownload ?? true,
 			freeExportSlot: options.freeExportSlot ?? true,
+			freeAnyJob: options.freeAnyJob ?? false,
 		},
 		lifecycle: {
 			pollIntervalMs: seconds(options.pollInterval, DEFAULTS.pollIntervalSeconds),

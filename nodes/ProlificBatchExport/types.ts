@@ -17,6 +17,8 @@ export interface ExportJob {
 	export_id?: string;
 	url?: string;
 	expires_at?: string;
+	/** The filters the job applies, where a server says so. */
+	filter?: IDataObject | null;
 }
 
 /** What an export ID may be: Prolific gives UUIDs; anything with `/` or `..` would change the URL path. */
@@ -38,6 +40,8 @@ export interface DownloadedExport {
 	exportId?: string;
 	expiresAt?: string;
 	statusChecks: number;
+	/** The job's filters as the last answer that named them said; undefined when none did. */
+	filter?: IDataObject | null;
 }
 
 /** A batch report as downloaded: its CSV bytes, and until when the link was valid. */

@@ -15,6 +15,7 @@ export const properties: INodeProperties[] = [
 			common.binaryPropertyPrefix,
 			common.deleteAfterDownload,
 			common.failedRetries,
+			common.freeAnyJob,
 			common.freeExportSlot,
 			common.maxArchiveSizeMb,
 			common.maxFiles,

@@ -24,13 +24,13 @@ export function matchDownload(store: Store, path: string): Match | undefined {
 
 export async function handleDownload(ctx: Context, req: Incoming, match: Match | undefined): Promise<Reply> {
 	if (!match?.exportId && match?.route !== 'report.download') return s3Error(404);
-	const refused = refusal(ctx.store, req);
+	const refused = refusal(ctx, req);
 	if (refused) return refused;
 	return match.route === 'report.download' ? report(ctx, req, match.batchId ?? '') : await archive(ctx, req, match.exportId ?? '');
 }
 
 /** What S3 says to a request it will not serve: a wrong method, a second auth mechanism, a bad or expired signature. */
-function refusal(store: Store, req: Incoming): Reply | undefined {
+function refusal({ store, settings }: Context, req: Incoming): Reply | undefined {
 	if (req.method !== 'GET' && req.method !== 'HEAD') {
 		return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
 	}
@@ -38,7 +38,7 @@ function refusal(store: Store, req: Incoming): Reply | undefined {
 	if (req.headers.authorization !== undefined) {
 		return s3Error(400, 'InvalidArgument', TWO_AUTH_MECHANISMS);
 	}
-	const check = store.verifyUrl(req.path, req.query);
+	const check = store.verifyUrl(req.path, req.query, settings.clockOffsetSeconds);
 	if (check === 'bad-signature') {
 		return s3Error(403, 'SignatureDoesNotMatch', BAD_SIGNATURE);
 	}

@@ -8,6 +8,11 @@ export interface Workspace {
 	[k: string]: unknown;
 }
 
+export interface WorkspaceRefusals {
+	batches?: 403 | 404;
+	collections?: 403 | 404;
+}
+
 /** Behaviour B's optional POST filters, as given; null when the POST had none. */
 export interface ExportFilter {
 	study_id?: string;
@@ -47,8 +52,13 @@ interface BatchEntry {
 }
 
 /** Workspaces, batches and export jobs, plus the signing of download URLs. */
+/** How long links live, and how far the API's clock is from this machine's. */
+type UrlClock = { urlTtlSeconds: number; clockOffsetSeconds: number };
+
 export class Store {
 	readonly workspaces: Workspace[] = [];
+	/** by workspace ID: which of its lists answer 403 or 404 */
+	readonly refusals = new Map<string, WorkspaceRefusals>();
 	readonly batches = new Map<string, BatchEntry>();
 	/** by export_id, in creation order */
 	readonly jobs = new Map<string, JobState>();
@@ -86,22 +96,22 @@ export class Store {
 		return (entry.report ??= buildReport(entry.spec));
 	}
 
-	/** Signs a fresh download URL for the job; `expired` dates it in the past. */
-	mintUrl(job: JobState, origin: string, ttlSeconds: number, expired: boolean): { url: string; expires_at: string } {
-		const signed = this.signedUrl(`${origin}/exports/${job.export_id}.zip`, ttlSeconds, expired);
+	/** Signs a fresh download URL for the job, by the API's clock; `expired` dates it in the past. */
+	mintUrl(job: JobState, origin: string, clock: UrlClock, expired: boolean): { url: string; expires_at: string } {
+		const signed = this.signedUrl(`${origin}/exports/${job.export_id}.zip`, clock, expired);
 		job.url = signed.url;
 		job.expiresAt = Date.parse(signed.expires_at);
 		return signed;
 	}
 
 	/** A fresh link to a batch's report CSV. */
-	mintReportUrl(batchId: string, origin: string, ttlSeconds: number, expired: boolean): { url: string; expires_at: string } {
-		return this.signedUrl(`${origin}/reports/${batchId}.csv`, ttlSeconds, expired);
+	mintReportUrl(batchId: string, origin: string, clock: UrlClock, expired: boolean): { url: string; expires_at: string } {
+		return this.signedUrl(`${origin}/reports/${batchId}.csv`, clock, expired);
 	}
 
-	private signedUrl(link: string, ttlSeconds: number, expired: boolean): { url: string; expires_at: string } {
+	private signedUrl(link: string, { urlTtlSeconds: ttlSeconds, clockOffsetSeconds }: UrlClock, expired: boolean): { url: string; expires_at: string } {
 		// Whole seconds, so the URL and expires_at agree exactly.
-		const now = Date.now();
+		const now = Date.now() + clockOffsetSeconds * 1000;
 		const expires = expired ? Math.floor(now / 1000) * 1000 - 60_000 : Math.ceil(now / 1000 + ttlSeconds) * 1000;
 		const query = new URLSearchParams({
 			'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
@@ -112,16 +122,16 @@ export class Store {
 		return { url: `${link}?${query}`, expires_at: isoSeconds(expires) };
 	}
 
-	/** The URL handed out last, while it still works. */
-	validUrl(job: JobState): { url: string; expires_at: string } | undefined {
-		if (job.url && job.expiresAt && job.expiresAt > Date.now()) return { url: job.url, expires_at: isoSeconds(job.expiresAt) };
+	/** The URL handed out last, while it still works by the API's clock. */
+	validUrl(job: JobState, clockOffsetSeconds: number): { url: string; expires_at: string } | undefined {
+		if (job.url && job.expiresAt && job.expiresAt > Date.now() + clockOffsetSeconds * 1000) return { url: job.url, expires_at: isoSeconds(job.expiresAt) };
 		return undefined;
 	}
 
-	verifyUrl(path: string, query: Record<string, string>): 'ok' | 'bad-signature' | 'expired' {
+	verifyUrl(path: string, query: Record<string, string>, clockOffsetSeconds: number): 'ok' | 'bad-signature' | 'expired' {
 		const { expires = '', 'X-Amz-Signature': signature } = query;
 		if (signature !== this.sign(path, expires)) return 'bad-signature';
-		return Date.now() < Number(expires) ? 'ok' : 'expired';
+		return Date.now() + clockOffsetSeconds * 1000 < Number(expires) ? 'ok' : 'expired';
 	}
 
 	private sign(path: string, expires: string): string {

@@ -172,7 +172,7 @@ export const deleteAfterDownload: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		"Whether to delete the export job once its archive is downloaded. Prolific's newer export API keeps at most 10 jobs per batch, so a scheduled workflow would otherwise run out of slots; servers that keep one export per batch are left alone.",
+		"Whether to delete the export job once its archive is downloaded, if this workflow created it. Prolific's newer export API keeps at most 10 jobs per batch, so a scheduled workflow would otherwise run out of slots; servers that keep one export per batch are left alone.",
 };
 
 export const fileName: INodeProperties = {
@@ -191,7 +191,16 @@ export const freeExportSlot: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		"Whether to delete the batch's oldest finished export job and ask once more when Prolific answers that the batch has too many export jobs",
+		"Whether to delete the oldest finished export job this workflow created (and downloaded, or that failed) and ask once more when Prolific answers that the batch has too many export jobs",
+};
+
+export const freeAnyJob: INodeProperties = {
+	displayName: 'Free Slot From Any Job',
+	name: 'freeAnyJob',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether, at the job limit, the node may delete the batch's oldest finished export job even if this workflow did not create it. On a shared workspace that can be a colleague's export.",
 };
 
 export const from: INodeProperties = {

@@ -7,7 +7,7 @@ import { checksum, inflateWithin } from './inflate';
 import { parseJsonl } from './jsonl';
 import { isUnsafePath, normalisePath } from './paths';
 import { ARCHIVE_LAYOUT, isUploadPath, TOP_LEVEL_FILES } from './layout';
-import type { BatchInfo } from './records';
+import type { BatchInfo, Instruction } from './records';
 
 export interface ArchiveLimits {
 	/** Largest archive, and largest total of bytes inflated from it. */
@@ -147,7 +147,7 @@ export class ExportArchive {
 		const text = await this.readText(name);
 		if (text === undefined) return { instructions: [] };
 		const [batch] = parseJsonl<BatchInfo>(text, name, { wholeFile: true });
-		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : [] };
+		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : pageInstructions(batch) };
 	}
 
 	private async inflate(path: string, entry: Entry): Promise<Buffer> {
@@ -298,4 +298,19 @@ function corrupt(path: string, reason: string): ArchiveError {
 		`The export archive is corrupt: '${path}' cannot be read (${reason})`,
 		'The download was probably damaged. Run the node again to download a fresh copy.',
 	);
+}
+
+/**
+ * A collection.json in the API's Collection shape lists its instructions page by page
+ * (`collection_items[].page_items[]`), between content blocks (images, rich text) that have no
+ * description.
+ */
+function pageInstructions(info: BatchInfo): Instruction[] {
+	const pages = Array.isArray(info.collection_items) ? (info.collection_items as unknown[]) : [];
+	return pages
+		.flatMap((page) => (typeof page === 'object' && page !== null && Array.isArray((page as { page_items?: unknown }).page_items) ? (page as { page_items: unknown[] }).page_items : []))
+		.filter(
+			(item): item is Instruction =>
+				typeof item === 'object' && item !== null && typeof (item as Instruction).id === 'string' && typeof (item as Instruction).description === 'string',
+		);
 }

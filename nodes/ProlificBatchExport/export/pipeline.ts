@@ -9,7 +9,9 @@ import type { OutputContext } from '../output/types';
 import type { BatchExportSettings } from '../settings';
 import type { Context } from '../transport';
 import { ExportApi } from './api';
+import { timeWindow, warnIfStudyFilterIgnored } from './filters';
 import { deleteDownloadedJob } from './housekeeping';
+import { ExportLedger } from './ledger';
 import { runExport } from './lifecycle';
 import { fetchReport } from './report';
 import { exportSteps } from './steps';
@@ -17,8 +19,6 @@ import { exportSteps } from './steps';
 export interface PipelineOptions {
 	/** An export requested earlier (Download Export): its status is polled, not requested again. */
 	exportId?: string;
-	/** Leave the job on Prolific after download, whatever Delete Export Job After Download says. */
-	keepJob?: boolean;
 	/** Which submissions to output (the trigger's new ones); all by default. */
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[];
 }
@@ -59,11 +59,17 @@ export async function exportToItems(
 		});
 	}
 	const api = new ExportApi(ctx, settings.target, itemIndex);
-	const steps = exportSteps(ctx, api, settings, itemIndex);
+	const ledger = ExportLedger.of(ctx);
+	const steps = exportSteps(ctx, api, settings, itemIndex, ledger, options.exportId);
 	const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
-	const contents = new ExportContents(await ExportArchive.open(download.archive, settings.limits), settings.target);
+	const archive = await ExportArchive.open(download.archive, settings.limits);
+	const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
 	const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
+	// Before housekeeping: the job list may be what shows which filters the job applied.
+	await warnIfStudyFilterIgnored(ctx, api, settings.filters, download, contents);
+	ledger.downloaded(download.exportId);
 	// Only once its archive proved readable: a damaged download leaves the job to download again.
-	if (settings.housekeeping.deleteAfterDownload && !options.keepJob) await deleteDownloadedJob(api, download.exportId);
+	if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, ledger, download.exportId);
+	ledger.commit();
 	return { items, contents };
 }

@@ -4,6 +4,7 @@ import { downloadArchive, prolificApiRequest, type Context, type DownloadSubject
 import type { DownloadedReport, ExportJob, ExportTarget } from '../types';
 import { ExportApi } from './api';
 import { ExportError, runExport } from './lifecycle';
+import { ExportLedger } from './ledger';
 import { exportSteps } from './steps';
 
 /** `GET …/batches/{id}/report/`: a presigned link to the report CSV, and how to fetch it. */
@@ -27,7 +28,8 @@ const BATCH_REPORT: DownloadSubject = {
 export async function fetchReport(ctx: Context, settings: BatchExportSettings, itemIndex: number): Promise<DownloadedReport> {
 	const { target, limits } = settings;
 	const steps = {
-		...exportSteps(ctx, new ExportApi(ctx, target, itemIndex), settings, itemIndex),
+		// No export job, so nothing for the ledger to remember: it is never committed.
+		...exportSteps(ctx, new ExportApi(ctx, target, itemIndex), settings, itemIndex, ExportLedger.of(ctx)),
 		requestExport: async (deadline: number) => await reportLink(ctx, target, itemIndex, deadline),
 		getExportStatus: () => Promise.reject(new Error('A batch report has no export job to check')),
 		download: async (url: string) => await downloadArchive(ctx, url, { maxBytes: limits.maxBytes, itemIndex, subject: BATCH_REPORT }),

@@ -4,28 +4,54 @@ import type { ArchiveLimits } from '../archive/reader';
 import { DeadlineError, wait } from '../transport/backoff';
 import { cancelSignal, downloadArchive, DownloadExpiredError, type Context } from '../transport';
 import { isJobLimitError, type ExportApi } from './api';
-import { freeOldestJob } from './housekeeping';
+import { freeSlot } from './housekeeping';
+import type { ExportLedger } from './ledger';
 import type { ExportSteps } from './lifecycle';
 
 export interface StepSettings {
 	filters: IDataObject;
 	limits: ArchiveLimits;
-	housekeeping: { freeExportSlot: boolean };
+	housekeeping: { freeExportSlot: boolean; freeAnyJob: boolean };
 }
 
-/** Binds the lifecycle's steps to Prolific's endpoints, the download and housekeeping. */
-export function exportSteps(ctx: Context, api: ExportApi, settings: StepSettings, itemIndex: number): ExportSteps {
+/**
+ * Binds the lifecycle's steps to Prolific's endpoints, the download and housekeeping. `resumed`:
+ * the export Download Export picks up; should it have failed, it is requested again with the
+ * filters given, or else with the filters that job had, never without them.
+ */
+export function exportSteps(
+	ctx: Context,
+	api: ExportApi,
+	settings: StepSettings,
+	itemIndex: number,
+	ledger: ExportLedger,
+	resumed?: string,
+): ExportSteps {
+	let filters: Promise<IDataObject> | undefined;
+	const filtersToSend = async () =>
+		await (filters ??= Object.keys(settings.filters).length || !resumed ? Promise.resolve(settings.filters) : jobFilter(api, resumed));
 	return {
-		requestExport: async (deadline) => await api.request(settings.filters, deadline),
+		requestExport: async (deadline) => {
+			const job = await api.request(await filtersToSend(), deadline);
+			ledger.created(job.export_id);
+			return job;
+		},
 		getExportStatus: async (exportId, deadline) => await api.status(exportId, deadline),
 		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex }),
 		isExpiredLink: (error) => error instanceof DownloadExpiredError,
 		isOutOfTime: (error) => error instanceof DeadlineError,
 		wait: async (ms) => await wait(ms, cancelSignal(ctx)),
-		// A slot that cannot be freed leaves Prolific's own refusal to explain itself.
+		// A server without a job list leaves Prolific's own refusal to explain itself.
 		freeSlot: async (error) =>
 			settings.housekeeping.freeExportSlot &&
 			isJobLimitError(error) &&
-			(await freeOldestJob(api).catch(() => false)),
+			(await freeSlot(api, ledger, error, settings.housekeeping.freeAnyJob)),
 	};
+}
+
+/** The filters a job was made with, as the server lists them; none where it lists no jobs. */
+async function jobFilter(api: ExportApi, exportId: string): Promise<IDataObject> {
+	const jobs = await api.list().catch(() => []);
+	const filter = jobs.find((job) => job.export_id === exportId)?.filter ?? {};
+	return Object.fromEntries(Object.entries(filter).filter(([key, value]) => ['study_id', 'from', 'to'].includes(key) && typeof value === 'string'));
 }

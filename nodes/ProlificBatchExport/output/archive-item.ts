@@ -33,6 +33,7 @@ export async function archiveItem(
 	const referenced = submissions.flatMap(({ record }) => submissionFileRefs(record));
 	const referencedPaths = new Set(referenced.map((file) => normalisePath(file.path)));
 	const fileName = archiveFileName(target.id, ctx.getTimezone());
+	const fileNames = await contents.fileNames();
 	return {
 		json: {
 			...contents.idField,
@@ -45,9 +46,9 @@ export async function archiveItem(
 			submissions: submissions.length,
 			participants: new Set(submissions.map(({ record }) => record.participant_id)).size,
 			...(layout.tasksFile && { tasks: tasks.size }),
-			files: archive.fileNames.length,
+			files: fileNames.length,
 			missing_files: referenced.filter((file) => !archive.hasUpload(file.path)).length,
-			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,
+			unreferenced_files: fileNames.filter((name) => !referencedPaths.has(name)).length,
 		},
 		binary: { data: await ctx.helpers.prepareBinaryData(download.archive, fileName, 'application/zip') },
 		pairedItem: { item: itemIndex },

@@ -35,7 +35,7 @@ export async function fileItems({ ctx, contents, settings, itemIndex }: OutputRe
 		noteFileProblem(problems, status, entry);
 		return status === 'attached' || status === 'foreign';
 	});
-	const strays = archive.fileNames.filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
+	const strays = (await contents.fileNames()).filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
 	problems.unreferenced = strays.map((entry) => entry.path);
 	const names = new UniqueNames();
 	const writer = new BinaryWriter(ctx, archive);

@@ -50,15 +50,17 @@ export function shapedOutput(
 	};
 }
 
-/** The submissions chosen by `select` (all by default), and what the whole export references. */
+/** The submissions in the window chosen by `select` (all by default), and what the whole export references. */
 export async function selectedSubmissions(
 	contents: ExportContents,
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[],
 ): Promise<{ submissions: Submission[]; scope?: StrayScope }> {
-	const all = await contents.submissions();
-	if (!select) return { submissions: all };
-	const chosen = new Set(select(all.map(({ record }) => record)));
+	const all = await contents.allSubmissions();
+	const inWindow = await contents.submissions();
+	const chosen = select ? new Set(select(inWindow.map(({ record }) => record))) : undefined;
+	const submissions = chosen ? inWindow.filter(({ record }) => chosen.has(record)) : inWindow;
+	if (submissions.length === all.length) return { submissions };
 	// Files of submissions left out are not strays: only the export as a whole says what is.
 	const referenced = new Set(all.flatMap(({ record }) => submissionFileRefs(record).map((file) => normalisePath(file.path))));
-	return { submissions: all.filter(({ record }) => chosen.has(record)), scope: { referenced } };
+	return { submissions, scope: { referenced } };
 }

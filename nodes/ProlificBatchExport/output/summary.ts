@@ -26,7 +26,8 @@ export async function summaryItem(
 	const answered = submissions.reduce((sum, record) => sum + submissionResponses(record).length, 0);
 	const tasks = answeredTasks(submissions);
 	const span = timeSpan(submissions.map((record) => record.created_at));
-	const filesSize = archive.fileNames.reduce((sum, name) => sum + (archive.declaredSize(name) ?? 0), 0);
+	const fileNames = await contents.fileNames();
+	const filesSize = fileNames.reduce((sum, name) => sum + (archive.declaredSize(name) ?? 0), 0);
 	const instructions = instructionSummaries(batch, placed, answered);
 	const summary: IDataObject = {
 		...contents.idField,
@@ -36,7 +37,7 @@ export async function summaryItem(
 		submissions: submissions.length,
 		participants: new Set(submissions.map((record) => record.participant_id)).size,
 		...(layout.tasksFile && { tasks: tasks.size }),
-		files: archive.fileNames.length,
+		files: fileNames.length,
 		files_size_bytes: filesSize,
 		first_submission_at: span?.first.toISO({ suppressMilliseconds: true }) ?? null,
 		last_submission_at: span?.last.toISO({ suppressMilliseconds: true }) ?? null,

@@ -21,23 +21,30 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		common.agreement,
 		common.binaryProperty,
 		common.binaryPropertyPrefix,
+		common.deleteAfterDownload,
 		common.fileName,
+		common.freeAnyJob,
+		common.freeExportSlot,
+		common.from,
 		common.maxArchiveSizeMb,
 		common.maxFiles,
 		common.pollInterval,
 		common.responseKeys,
 		common.failedRetries,
+		common.studyId,
 		common.timeout,
+		common.to,
 	]),
 ]);
 
 /**
  * The one-step export's outputs for an export started earlier; waits if it is still generating.
- * Without an export ID (Start Export got a finished export at once) it asks for the export again.
- * The job stays: the step-by-step flow deletes it with Delete Export Job.
+ * Without an export ID (Start Export got a finished export at once), or after the job failed, it
+ * asks for the export again, with the filters. Like Export, it deletes a job this workflow created
+ * once downloaded.
  */
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const settings = readSettings(ctx, itemIndex);
-	const run = await exportToItems(ctx, settings, itemIndex, { exportId: optionalExportIdOf(ctx, itemIndex), keepJob: true });
+	const run = await exportToItems(ctx, settings, itemIndex, { exportId: optionalExportIdOf(ctx, itemIndex) });
 	return run.items;
 }

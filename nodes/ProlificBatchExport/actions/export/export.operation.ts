@@ -19,6 +19,7 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		common.binaryProperty,
 		common.binaryPropertyPrefix,
 		common.fileName,
+		common.freeAnyJob,
 		common.maxArchiveSizeMb,
 		common.responseKeys,
 		...[
