@@ -76,13 +76,14 @@ describe('Report output', () => {
 		assert.deepEqual(Object.values(run.items[0].json), ['a', 'b', 'c', 'd', 'e']);
 	});
 
-	it('an expired link from the report endpoint is replaced by asking it again, before downloading', async () => {
+	it('an expired link from the report endpoint is tried, and replaced by asking it again once the storage host refuses it', async () => {
 		emulator.inject({ route: 'report', expireUrl: true });
 		const run = await report();
 		assert.equal(run.status, 'success', run.error?.message);
 		assert.equal(run.items.length, 20);
 		assert.deepEqual(apiCalls(emulator), [`GET ${REPORT_PATH}`, `GET ${REPORT_PATH}`]);
-		assert.equal(downloads(emulator).length, 1);
+		// This machine's clock is not trusted to judge a link: only the storage host's refusal counts.
+		assert.equal(downloads(emulator).length, 2);
 	});
 
 	it('a link the storage host refuses (403) is replaced by asking the report endpoint again', async () => {

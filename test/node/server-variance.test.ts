@@ -42,8 +42,8 @@ describe('From / To: the same submissions whether or not the server applies them
 				const submissions = SUBMISSION.slice(1, 4);
 				if (output === 'summary') {
 					assert.equal(run.items[0].json.submissions, 3);
-					assert.equal(run.items[0].json.first_submission_at, '2026-03-19T10:47:55.000Z');
-					assert.equal(run.items[0].json.last_submission_at, '2026-03-19T16:30:00.000Z');
+					assert.equal(run.items[0].json.first_submission_at, '2026-03-19T10:47:55Z');
+					assert.equal(run.items[0].json.last_submission_at, '2026-03-19T16:30:00Z');
 				} else {
 					assert.deepEqual([...new Set(run.items.map((item) => item.json.submission_id))], submissions);
 				}
