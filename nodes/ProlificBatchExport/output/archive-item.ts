@@ -5,6 +5,7 @@ import { normalisePath } from '../archive/paths';
 import type { DownloadedExport } from '../types';
 import type { ExportContents } from './contents';
 import { answeredTasks, submissionFileRefs } from './submissions';
+import { assertStorable } from './store-limits';
 import type { OutputContext } from './types';
 
 /** The official CLI's name: `<batch-id>-export-<YYYYMMDD-HHMMSS>.zip`, in the workflow's time zone. */
@@ -25,6 +26,7 @@ export async function archiveItem(
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
 	const { archive, ids, layout, target } = contents;
+	await assertStorable(ctx, download.archive.length, 'The export archive', 'Use the Files or Submissions output instead (each upload its own binary)');
 	const info = await contents.info();
 	// The archive is delivered even without its records: counting them is a courtesy.
 	const submissions = archive.has(layout.submissionsFile) ? await contents.submissions() : [];

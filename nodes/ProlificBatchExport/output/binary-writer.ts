@@ -1,6 +1,7 @@
 import type { IBinaryData } from 'n8n-workflow';
 
 import type { ExportArchive } from '../archive/reader';
+import { assertStorable } from './store-limits';
 import type { OutputContext } from './types';
 
 /**
@@ -38,13 +39,16 @@ export class BinaryWriter {
 	 * while a write is still under way: a failed export leaves nothing being written behind it.
 	 */
 	async add(path: string, fileName: string): Promise<StoredFile> {
-		await this.room(this.archive.declaredSize(path) ?? 0);
+		const size = this.archive.declaredSize(path) ?? 0;
+		await this.room(size);
 		const read =
 			this.failure ??
-			(await this.archive.readBytes(path).then(
-				(bytes) => ({ bytes }),
-				(error: unknown) => ({ error }),
-			));
+			(await assertStorable(this.ctx, size, `The upload '${path}'`, 'Export the records without their uploads (Include Files off)')
+				.then(async () => await this.archive.readBytes(path))
+				.then(
+					(bytes) => ({ bytes }),
+					(error: unknown) => ({ error }),
+				));
 		if ('error' in read) {
 			await this.finish();
 			throw read.error;
