@@ -2,7 +2,8 @@
  * The sandbox `npm start` opens, checked as a user would: REAL n8n's editor server with the
  * package loaded, the credential's Test button (right and wrong token) and the batch picker
  * through the editor's REST API, then headless Chromium (Debian's) finding "Prolific Batch
- * Export" in the node panel, opening its parameters, running it and taking a screenshot.
+ * Export" in the node panel, opening its parameters, running it (Submissions, then Rows) and taking
+ * a screenshot of the Rows table (the README's docs/editor.png).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 import { sampleBatches } from '../fixtures/sample-batch';
-import { SUBMISSION } from '../fixtures/sample-expected';
+import { COLUMNS, ROWS, SUBMISSION } from '../fixtures/sample-expected';
 import { host, majors } from './lib/hosts';
 import { packageTarball } from './lib/package';
 import { N8N_OWNER, startSandbox, type Sandbox } from './lib/sandbox';
@@ -121,7 +122,8 @@ for (const major of majors()) {
 					executablePath: CHROMIUM,
 					headless: true,
 					args: CHROMIUM_FLAGS,
-					viewport: { width: 1440, height: 900 },
+					// Wide enough for the Rows table to show the instructions' columns beside the IDs.
+					viewport: { width: 1920, height: 900 },
 				});
 				// Belt and braces: the page may talk to this n8n only.
 				await context.route('**/*', (route) => {
@@ -167,6 +169,29 @@ for (const major of majors()) {
 				for (const submission of SUBMISSION) {
 					await output.getByText(submission, { exact: true }).filter({ visible: true }).first().waitFor();
 				}
+				await page.screenshot({ path: join(ARTIFACTS, `submissions-n8n-${major}.png`) });
+
+				// Output: Rows, run again: 20 rows, one column per instruction, named by its description.
+				await ndv.locator('[data-test-id="parameter-input-output"]').click();
+				await page.getByRole('option', { name: /^Rows/ }).first().click();
+				await ndv.locator('[data-test-id="node-execute-button"]').first().click();
+				await output.locator('[data-test-id="ndv-items-count"]').getByText(/\b20 items\b/).first().waitFor({ timeout: 60_000 });
+				await output.locator('[data-test-id="ndv-run-data-display-mode"]').getByText('Table', { exact: true }).first().click();
+				// The screenshot's output: the parameters panel dragged left, over the input panel.
+				const handle = (await ndv.locator('[data-test-id="panel-drag-button"]').first().boundingBox())!;
+				await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+				await page.mouse.down();
+				await page.mouse.move(100, handle.y + handle.height / 2, { steps: 10 });
+				await page.mouse.up();
+				await page.mouse.move(300, 750);
+				const [first] = ROWS;
+				const firstRow = first[2];
+				for (const column of COLUMNS.slice(0, 7)) await output.getByText(column, { exact: true }).filter({ visible: true }).first().waitFor();
+				for (const cell of ["Estimate the item's width", 'Which categories apply?'].map((column) => firstRow[column]))
+					await output.getByText(cell, { exact: true }).filter({ visible: true }).first().waitFor();
+				const toast = page.locator('.el-notification').filter({ hasText: 'Node executed successfully' });
+				await toast.locator('.el-notification__closeBtn').click().catch(() => undefined);
+				await toast.waitFor({ state: 'hidden' });
 				const shot = join(ARTIFACTS, `editor-n8n-${major}.png`);
 				await page.screenshot({ path: shot });
 				console.log(`screenshot: ${shot}`);

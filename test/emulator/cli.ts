@@ -3,21 +3,47 @@ import { ProlificEmulator } from './server';
 import { sampleBatches, sampleWorkspaces } from '../fixtures/sample-batch';
 import { sampleCollection } from '../fixtures/sample-collection';
 
-// node --import tsx test/emulator/cli.ts [--port 8787] [--download-port 8788] [--behaviour A|B] [--polls 2]
-//   [--report html|json|ragged|empty|none]: every batch report served broken that way (none: 404)
-const { values } = parseArgs({
-	options: {
-		port: { type: 'string' },
-		'download-port': { type: 'string' },
-		behaviour: { type: 'string', default: 'A' },
-		polls: { type: 'string' },
-		report: { type: 'string' },
-	},
-});
-if (values.behaviour !== 'A' && values.behaviour !== 'B') throw new Error('--behaviour must be A or B');
+const USAGE = `Usage: npm run emulator -- [--port N] [--download-port N] [--behaviour A|B] [--polls N]
+  [--report html|json|ragged|empty|none]
+
+Starts the Prolific API emulator and its download host on 127.0.0.1 with the sample batches and
+collection, and prints their URLs and token as one JSON line. Ctrl-C stops it.
+  --behaviour A   the export guide's server: 202 generating, then an idempotent 200 complete (default)
+  --behaviour B   the newer reference's: a new export job per request, with filters
+  --polls N       status checks before an export is complete (default 2)
+  --report KIND   serve every batch report broken that way (none: no report, a 404)`;
+
 const BROKEN_REPORTS = ['html', 'json', 'ragged', 'empty'] as const;
+
+/** The options, or a one-line complaint and exit status 2. */
+function options() {
+	try {
+		const { values } = parseArgs({
+			options: {
+				port: { type: 'string' },
+				'download-port': { type: 'string' },
+				behaviour: { type: 'string', default: 'A' },
+				polls: { type: 'string' },
+				report: { type: 'string' },
+				help: { type: 'boolean', short: 'h', default: false },
+			},
+		});
+		if (values.behaviour !== 'A' && values.behaviour !== 'B') throw new Error('--behaviour must be A or B');
+		if (values.report !== undefined && values.report !== 'none' && !(BROKEN_REPORTS as readonly string[]).includes(values.report))
+			throw new Error('--report must be html, json, ragged, empty or none');
+		return values;
+	} catch (error) {
+		console.error(`${(error as Error).message}\nRun \`npm run emulator -- --help\` for the options.`);
+		process.exit(2);
+	}
+}
+
+const values = options();
+if (values.help) {
+	console.log(USAGE);
+	process.exit(0);
+}
 const report = values.report as (typeof BROKEN_REPORTS)[number] | 'none' | undefined;
-if (report !== undefined && report !== 'none' && !BROKEN_REPORTS.includes(report)) throw new Error('--report must be html, json, ragged, empty or none');
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 void (async () => {

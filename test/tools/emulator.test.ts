@@ -360,4 +360,28 @@ describe('cli', () => {
 		child.kill('SIGTERM');
 		assert.deepEqual(await once(child, 'exit'), [0, null]);
 	});
+
+	it('--help lists the options; a wrong option is one line and exit status 2', async () => {
+		const run = async (...args: string[]) => {
+			const child = spawn(process.execPath, ['--import', 'tsx', 'test/emulator/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+			child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+			const [code] = (await once(child, 'exit')) as [number];
+			return { code, stdout, stderr };
+		};
+		const help = await run('--help');
+		assert.equal(help.code, 0);
+		for (const option of ['--port', '--download-port', '--behaviour A|B', '--polls', '--report']) assert.ok(help.stdout.includes(option), option);
+		for (const [args, message] of [
+			[['--nope'], "Unknown option '--nope'"],
+			[['--behaviour', 'C'], '--behaviour must be A or B'],
+			[['--report', 'pdf'], '--report must be html, json, ragged, empty or none'],
+		] as const) {
+			const wrong = await run(...args);
+			assert.equal(wrong.code, 2, args.join(' '));
+			assert.equal(wrong.stderr, `${message}\nRun \`npm run emulator -- --help\` for the options.\n`);
+		}
+	});
 });
