@@ -189,9 +189,13 @@ for (const major of majors()) {
 				for (const column of COLUMNS.slice(0, 7)) await output.getByText(column, { exact: true }).filter({ visible: true }).first().waitFor();
 				for (const cell of ["Estimate the item's width", 'Which categories apply?'].map((column) => firstRow[column]))
 					await output.getByText(cell, { exact: true }).filter({ visible: true }).first().waitFor();
-				const toast = page.locator('.el-notification').filter({ hasText: 'Node executed successfully' });
-				await toast.locator('.el-notification__closeBtn').click().catch(() => undefined);
-				await toast.waitFor({ state: 'hidden' });
+				// n8n 1.x keeps one toast per run: close each, then wait until none is left.
+				const toasts = page.locator('.el-notification').filter({ hasText: 'Node executed successfully' });
+				for (const toast of await toasts.all()) await toast.locator('.el-notification__closeBtn').click().catch(() => undefined);
+				for (let waited = 0; (await toasts.count()) > 0; waited += 200) {
+					if (waited > 10_000) throw new Error('the "Node executed successfully" toasts did not close');
+					await page.waitForTimeout(200);
+				}
 				const shot = join(ARTIFACTS, `editor-n8n-${major}.png`);
 				await page.screenshot({ path: shot });
 				console.log(`screenshot: ${shot}`);
