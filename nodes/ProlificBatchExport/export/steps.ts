@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
 import type { ArchiveLimits } from '../archive/reader';
 import { DeadlineError, wait } from '../transport/backoff';
@@ -36,10 +36,16 @@ export function exportSteps(
 			ledger.created(job.export_id);
 			return job;
 		},
-		getExportStatus: async (exportId, deadline) => await api.status(exportId, deadline),
+		getExportStatus: async (exportId, deadline) =>
+			await api.status(exportId, deadline).catch((error: unknown) => {
+				// Deleted under us: nothing of it is left for housekeeping to free.
+				if (isGone(error)) ledger.removed(exportId);
+				throw error;
+			}),
 		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex }),
 		isExpiredLink: (error) => error instanceof DownloadExpiredError,
 		isOutOfTime: (error) => error instanceof DeadlineError,
+		isGone,
 		wait: async (ms) => await wait(ms, cancelSignal(ctx)),
 		// A server without a job list leaves Prolific's own refusal to explain itself.
 		freeSlot: async (error) =>
@@ -48,6 +54,8 @@ export function exportSteps(
 			(await freeSlot(api, ledger, error, settings.housekeeping.freeAnyJob)),
 	};
 }
+
+const isGone = (error: unknown) => error instanceof NodeApiError && error.httpCode === '404';
 
 /** The filters a job was made with, as the server lists them; none where it lists no jobs. */
 async function jobFilter(api: ExportApi, exportId: string): Promise<IDataObject> {
