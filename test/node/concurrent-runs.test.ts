@@ -88,3 +88,37 @@ for (const behaviour of ['A', 'B'] as const) {
 		});
 	});
 }
+
+describe('Download Export: the job Start Export made was deleted before Download Export ran', () => {
+	it('requests the export again with the filters Start Export used, and outputs only what they select', async () => {
+		emulator.behaviour = 'B';
+		const step = async (operation: string, parameters: Record<string, unknown> = {}) =>
+			await runExport(emulator, { parameters: { operation, batch: { __rl: true, mode: 'id', value: BATCH_ID }, ...parameters }, run: { timezone: 'Europe/Berlin' } });
+		const started = await step('startExport', { options: { from: '2026-03-19T13:00:00', to: '2026-03-19T23:00:00' } });
+		assert.equal(started.status, 'success', started.error?.message);
+		const exportId = String(started.items[0].json.export_id);
+		// Another run that was handed the same job downloads it and deletes it.
+		emulator.pollsUntilComplete = 0;
+		const call = async (method: string) =>
+			await fetch(`${emulator.apiUrl}${EXPORT}/${exportId}`, { method, headers: { authorization: `Token ${emulator.token}` } });
+		assert.equal(((await (await call('GET')).json()) as { status: string }).status, 'complete');
+		const deleted = await call('DELETE');
+		assert.equal(deleted.status, 204);
+		const run = await step('downloadExport', { exportId });
+		assert.equal(run.status, 'success', run.error?.message);
+		assert.deepEqual(
+			run.items.map((item) => item.json.submission_id),
+			SUBMISSION.slice(2),
+		);
+		const again = emulator.requests.filter((r) => r.method === 'POST').at(-1);
+		assert.deepEqual(again?.query, { from: '2026-03-19T12:00:00Z', to: '2026-03-19T22:00:00Z' });
+		assert.deepEqual(emulator.jobs(BATCH_ID), [], 'the new job is deleted once downloaded');
+	});
+
+	it('still says an export ID this workflow never had is not found, and requests nothing', async () => {
+		const run = await runExport(emulator, { parameters: { operation: 'downloadExport', exportId: '0b2f4e7a-0000-4000-8000-000000000000' }, batchId: BATCH_ID });
+		assert.equal(run.status, 'error');
+		assert.equal(run.error?.message, `Export 0b2f4e7a-0000-4000-8000-000000000000 of batch ${BATCH_ID} not found`);
+		assert.equal(posts(), 0);
+	});
+});

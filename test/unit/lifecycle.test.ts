@@ -36,6 +36,7 @@ function scripted(answers: { request?: ExportJob[]; status?: Array<ExportJob | E
 		isExpiredLink: (error) => error === EXPIRED,
 		isOutOfTime: (error) => error === OUT_OF_TIME,
 		isGone: (error) => error === GONE,
+		existed: (id) => id === 'started-here',
 		wait: async (ms) => void calls.push(`wait ${ms}`),
 	};
 	return { steps, calls };
@@ -145,9 +146,12 @@ describe('export lifecycle (request -> poll -> download)', () => {
 		});
 	});
 
-	it('does not request an export ID it was given that was never there: the ID is wrong', async () => {
+	it('does not request an export ID it was given that was never there (the ID is wrong), but one it started', async () => {
 		const { steps, calls } = scripted({ status: [GONE] });
 		await assert.rejects(runExport(steps, settings, target, 'typo'), (error: unknown) => error === GONE);
 		assert.deepEqual(calls, ['status typo']);
+		const started = scripted({ status: [GONE], request: [{ status: 'complete', url: 'https://s/4' }], download: [ARCHIVE] });
+		await runExport(started.steps, settings, target, 'started-here');
+		assert.deepEqual(started.calls, ['status started-here', 'request', 'download https://s/4'], 'one this workflow started is requested afresh');
 	});
 });

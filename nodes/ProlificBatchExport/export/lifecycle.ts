@@ -12,6 +12,8 @@ export interface ExportSteps {
 	isOutOfTime(error: unknown): boolean;
 	/** True for a status check's answer that the export job no longer exists (someone deleted it). */
 	isGone(error: unknown): boolean;
+	/** True for an export ID known to have existed, though this run has not seen it answer yet. */
+	existed(exportId: string): boolean;
 	wait(ms: number): Promise<void>;
 	/** After a refused request: make room (e.g. free an export slot); true to request once more. */
 	freeSlot?(error: unknown): Promise<boolean>;
@@ -101,7 +103,7 @@ export async function runExport(
 	};
 
 	let state: State = existingExportId
-		? { step: 'status', exportId: existingExportId, delay: false, seen: false }
+		? { step: 'status', exportId: existingExportId, delay: false, seen: steps.existed(existingExportId) }
 		: { step: 'request' };
 	for (;;) {
 		if (state.step === 'request') {
