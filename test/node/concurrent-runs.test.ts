@@ -40,21 +40,18 @@ for (const behaviour of ['A', 'B'] as const) {
 			emulator.behaviour = behaviour;
 		});
 
-		it('requests the export again when the job is gone at a status check', async () => {
-			emulator.inject({ route: 'export.status', vanish: true });
-			const run = await runExport(emulator, { batchId: BATCH_ID, staticData: '{}' });
-			assert.equal(run.status, 'success', run.error?.message);
-			assert.deepEqual(contentOf(run), expected);
-			assert.equal(posts(), 2);
-		});
-
-		it('requests the export again when the job is gone by the time of its download', async () => {
-			emulator.inject({ route: 'download', vanish: true });
-			const run = await runExport(emulator, { batchId: BATCH_ID, staticData: '{}' });
-			assert.equal(run.status, 'success', run.error?.message);
-			assert.deepEqual(contentOf(run), expected);
-			assert.equal(posts(), 2);
-		});
+		for (const [route, when] of [
+			['export.status', 'at a status check'],
+			['download', 'by the time of its download'],
+		] as const) {
+			it(`requests the export again when the job is gone ${when}`, async () => {
+				emulator.inject({ route, vanish: true });
+				const run = await runExport(emulator, { batchId: BATCH_ID, staticData: '{}' });
+				assert.equal(run.status, 'success', run.error?.message);
+				assert.deepEqual(contentOf(run), expected);
+				assert.equal(posts(), 2);
+			});
+		}
 
 		it('gives up with an error that says why when the job keeps being deleted', async () => {
 			emulator.inject({ route: 'export.status', vanish: true, times: 3 });
