@@ -72,7 +72,7 @@ for (const behaviour of ['A', 'B'] as const) {
 			// Two workflows (each its own static data), the second half a poll interval later, as a
 			// trigger's and a colleague's run: one sees the job complete, downloads and deletes it
 			// while the other waits for its next status check.
-			const run = async () => await runExport(emulator, { batchId: BATCH_ID, staticData: '{}', options: { pollInterval: 0.8 } });
+			const run = async () => await runExport(emulator, { batchId: BATCH_ID, staticData: '{}', options: { pollInterval: 0.8, timeout: 30 } });
 			const [first, second] = await Promise.all([run(), sleep(400).then(run)]);
 			assert.equal(first.status, 'success', first.error?.message);
 			assert.equal(second.status, 'success', second.error?.message);
