@@ -207,6 +207,7 @@ function reportLink({ store, faults, settings, downloadOrigin }: Context, batchI
 }
 
 function exportStatus({ store, faults, settings, downloadOrigin }: Context, batchId: string, exportId: string): Reply {
+	if (faults.take('export.status', batchId, ['vanish'])) store.jobs.delete(exportId);
 	const job = store.jobs.get(exportId);
 	if (job?.batch_id !== batchId) return apiError(404, 'Export job not found.');
 	job.polls++;

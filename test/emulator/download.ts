@@ -47,6 +47,7 @@ function refusal({ store, settings }: Context, req: Incoming): Reply | undefined
 }
 
 async function archive({ store, faults }: Context, req: Incoming, exportId: string): Promise<Reply> {
+	if (faults.take('download', store.jobs.get(exportId)?.batch_id, ['vanish'], req.method === 'GET')) store.jobs.delete(exportId);
 	const job = store.jobs.get(exportId);
 	if (!job) return s3Error(404); // deleted since the URL was signed
 	const zip = await store.archiveFor(job);

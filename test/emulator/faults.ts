@@ -21,6 +21,8 @@ export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: s
 	| { delayMs: number }
 	/** export.status answers {status: 'failed'} and the job stays failed */
 	| { exportFailed: true }
+	/** export.status or download: the job is deleted first (as by another run's Delete Export Job), so the request finds it gone (404) */
+	| { vanish: true }
 	/** the next complete answer (or report link) hands out a URL (and expires_at) already in the past */
 	| { expireUrl: true }
 	/** the download serves this instead of the job's archive */
@@ -33,7 +35,7 @@ export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: s
 	| { report: 'html' | 'json' | 'ragged' | 'empty' }
 );
 
-type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive' | 'chunked' | 'gzip' | 'report';
+type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'vanish' | 'expireUrl' | 'archive' | 'chunked' | 'gzip' | 'report';
 
 /** Pending faults, consumed in injection order by the requests they match. */
 export class FaultQueue {

@@ -66,7 +66,7 @@ const servedOnce = async (change: (zip: Buffer) => Buffer | Promise<Buffer>): Pr
 
 const failures: Array<{ step: string; fault: () => Promise<Fault>; message: RegExp }> = [
 	{ step: 'the export request', fault: async () => ({ route: 'export.request', status: 403 }), message: /^No access/ },
-	{ step: 'a status check', fault: async () => ({ route: 'export.status', status: 404 }), message: /^Export .* not found$/ },
+	{ step: 'a status check', fault: async () => ({ route: 'export.status', status: 404, times: 3 }), message: /^The export of batch .* was deleted 3 times/ },
 	{
 		step: 'the download',
 		fault: async () => ({ route: 'download', status: 403, times: 3 }),

@@ -9,9 +9,10 @@ const settings = { pollIntervalMs: 5_000, timeoutMs: 60_000, failedRetries: 1 };
 const ARCHIVE = Buffer.from('zip');
 const EXPIRED = new Error('link refused');
 const OUT_OF_TIME = new Error('request ran into the deadline');
+const GONE = new Error('export job not found');
 
 /** Steps that answer from scripts and record every call; waiting only advances a fake clock. */
-function scripted(answers: { request?: ExportJob[]; status?: ExportJob[]; download?: Array<Buffer | Error> }) {
+function scripted(answers: { request?: ExportJob[]; status?: Array<ExportJob | Error>; download?: Array<Buffer | Error> }) {
 	const calls: string[] = [];
 	const take = <T>(list: T[] | undefined, what: string): T => {
 		const next = list?.shift();
@@ -20,7 +21,12 @@ function scripted(answers: { request?: ExportJob[]; status?: ExportJob[]; downlo
 	};
 	const steps: ExportSteps = {
 		requestExport: async () => (calls.push('request'), take(answers.request, 'request')),
-		getExportStatus: async (id) => (calls.push(`status ${id}`), take(answers.status, 'status')),
+		getExportStatus: async (id) => {
+			calls.push(`status ${id}`);
+			const answer = take(answers.status, 'status');
+			if (answer instanceof Error) throw answer;
+			return answer;
+		},
 		download: async (url) => {
 			calls.push(`download ${url}`);
 			const answer = take(answers.download, 'download');
@@ -29,6 +35,8 @@ function scripted(answers: { request?: ExportJob[]; status?: ExportJob[]; downlo
 		},
 		isExpiredLink: (error) => error === EXPIRED,
 		isOutOfTime: (error) => error === OUT_OF_TIME,
+		isGone: (error) => error === GONE,
+		existed: (id) => id === 'started-here',
 		wait: async (ms) => void calls.push(`wait ${ms}`),
 	};
 	return { steps, calls };
@@ -115,5 +123,35 @@ describe('export lifecycle (request -> poll -> download)', () => {
 			const { steps } = scripted({ request: [job] });
 			await assert.rejects(runExport(steps, settings, target), /unexpected status/);
 		}
+	});
+
+	it('requests a job that vanished afresh, after a status check or a refused link, and gives up when it keeps vanishing', async () => {
+		const job = (id: string): ExportJob => ({ status: 'generating', export_id: id });
+		const { steps, calls } = scripted({
+			request: [job('e1'), job('e2'), job('e3')],
+			status: [GONE, complete('https://s/2'), GONE, complete('https://s/3')],
+			download: [EXPIRED, ARCHIVE],
+		});
+		const done = await runExport(steps, settings, target);
+		assert.equal(done.exportId, 'e3');
+		assert.deepEqual(calls.filter((call) => !call.startsWith('wait')), [
+			'request', 'status e1', 'request', 'status e2', 'download https://s/2', 'status e2', 'request', 'status e3', 'download https://s/3',
+		]);
+		const again = scripted({ request: [job('e1'), job('e2'), job('e3')], status: [GONE, GONE, GONE] });
+		await assert.rejects(runExport(again.steps, settings, target), (error: unknown) => {
+			assert.ok(error instanceof ExportError);
+			assert.equal(error.message, 'The export of batch b1 was deleted 3 times while the node waited for it (last export ID e3)');
+			assert.match(error.hint, /another run exporting the same batch at the same time/);
+			return true;
+		});
+	});
+
+	it('does not request an export ID it was given that was never there (the ID is wrong), but one it started', async () => {
+		const { steps, calls } = scripted({ status: [GONE] });
+		await assert.rejects(runExport(steps, settings, target, 'typo'), (error: unknown) => error === GONE);
+		assert.deepEqual(calls, ['status typo']);
+		const started = scripted({ status: [GONE], request: [{ status: 'complete', url: 'https://s/4' }], download: [ARCHIVE] });
+		await runExport(started.steps, settings, target, 'started-here');
+		assert.deepEqual(started.calls, ['status started-here', 'request', 'download https://s/4'], 'one this workflow started is requested afresh');
 	});
 });

@@ -38,6 +38,9 @@ export async function freeSlot(api: ExportApi, ledger: ExportLedger, refusal: No
 /**
  * Deletes a job of this workflow once its archive is downloaded. Cleanup must never cost the
  * export: a server without job deletion (or any other refusal) leaves the job as it was.
+ * Another run may have been handed the same job and still be waiting for it; nothing says so.
+ * Deleting anyway keeps the batch's slots free on a schedule, and that run finds the job gone and
+ * requests the export afresh (the lifecycle): one more export for it, not a failure.
  */
 export async function deleteDownloadedJob(api: ExportApi, ledger: ExportLedger, exportId: string | undefined): Promise<void> {
 	if (!exportId || !ledger.isOurs(exportId)) return;

@@ -9,9 +9,22 @@ import type { ExportJobSummary } from '../types';
  * data (Start Export and Download Export are different nodes of one workflow), which n8n saves
  * after production executions and polls. It changes only once an item's run has succeeded, like
  * the trigger's memory of submissions.
+ *
+ * "Created" means handed to this workflow's POST: Prolific hands concurrent POSTs of one batch the
+ * same job (behaviour A while it is generating or complete, behaviour B while one with the same
+ * filter is generating), and nothing in the answer says whether this POST made it. So a job can be
+ * "ours" in two workflows at once, and the first to download it deletes it: the other one finds it
+ * gone and requests the export afresh (see the lifecycle). Not deleting would fill the batch's
+ * slots; deleting costs an overlapping run one more export.
  */
 interface Remembered extends IDataObject {
-	prolificExportJobs?: Array<[exportId: string, state: JobState]>;
+	/** The filters a job was requested with, kept when there were any (older entries have none). */
+	prolificExportJobs?: Array<[exportId: string, state: JobState, filters?: IDataObject]>;
+}
+
+interface Known {
+	state: JobState;
+	filters?: IDataObject;
 }
 
 type JobState = 'started' | 'downloaded';
@@ -20,10 +33,10 @@ type JobState = 'started' | 'downloaded';
 const MAX_REMEMBERED = 100;
 
 export class ExportLedger {
-	private readonly known: Map<string, JobState>;
+	private readonly known: Map<string, Known>;
 
 	private constructor(private readonly memory?: Remembered) {
-		this.known = new Map(memory?.prolificExportJobs ?? []);
+		this.known = new Map((memory?.prolificExportJobs ?? []).map(([exportId, state, filters]) => [exportId, { state, ...(filters && { filters }) }]));
 	}
 
 	/** The workflow's ledger; the editor's list search has no static data, and needs none. */
@@ -32,12 +45,19 @@ export class ExportLedger {
 		return new ExportLedger(staticData as Remembered | undefined);
 	}
 
-	created(exportId: string | undefined): void {
-		if (exportId && !this.known.has(exportId)) this.known.set(exportId, 'started');
+	created(exportId: string | undefined, filters: IDataObject): void {
+		if (exportId && !this.known.has(exportId)) this.known.set(exportId, { state: 'started', ...(Object.keys(filters).length && { filters }) });
 	}
 
 	downloaded(exportId: string | undefined): void {
-		if (exportId && this.known.has(exportId)) this.known.set(exportId, 'downloaded');
+		const job = exportId === undefined ? undefined : this.known.get(exportId);
+		if (job) job.state = 'downloaded';
+	}
+
+	/** The filters this workflow requested the job with; undefined when it did not request it. */
+	filtersOf(exportId: string): IDataObject | undefined {
+		const job = this.known.get(exportId);
+		return job && (job.filters ?? {});
 	}
 
 	removed(exportId: string): void {
@@ -50,7 +70,7 @@ export class ExportLedger {
 
 	/** Ours and done with: downloaded, or failed (nothing in it to lose). */
 	mayFree(job: ExportJobSummary): boolean {
-		const state = this.known.get(job.export_id);
+		const state = this.known.get(job.export_id)?.state;
 		return state === 'downloaded' || (state !== undefined && job.status === 'failed');
 	}
 
@@ -58,7 +78,9 @@ export class ExportLedger {
 	commit(): void {
 		if (!this.memory) return;
 		const before = JSON.stringify(this.memory.prolificExportJobs ?? []);
-		const after = [...this.known].slice(-MAX_REMEMBERED);
+		const after = [...this.known]
+			.map(([exportId, { state, filters }]): [string, JobState, IDataObject?] => (filters ? [exportId, state, filters] : [exportId, state]))
+			.slice(-MAX_REMEMBERED);
 		// Left untouched when nothing changed: n8n saves static data only when it changed.
 		if (JSON.stringify(after) === before) return;
 		if (after.length) this.memory.prolificExportJobs = after;

@@ -10,6 +10,10 @@ export interface ExportSteps {
 	isExpiredLink(error: unknown): boolean;
 	/** True for the error a request gives when it ran into the deadline while in flight. */
 	isOutOfTime(error: unknown): boolean;
+	/** True for a status check's answer that the export job no longer exists (someone deleted it). */
+	isGone(error: unknown): boolean;
+	/** True for an export ID known to have existed, though this run has not seen it answer yet. */
+	existed(exportId: string): boolean;
 	wait(ms: number): Promise<void>;
 	/** After a refused request: make room (e.g. free an export slot); true to request once more. */
 	freeSlot?(error: unknown): Promise<boolean>;
@@ -34,10 +38,13 @@ export class ExportError extends Error {
 }
 
 const MAX_LINK_REFRESHES = 2;
+/** How often a job that vanished while we waited is requested afresh before the node gives up. */
+const MAX_VANISHED = 2;
 
 type State =
 	| { step: 'request' }
-	| { step: 'status'; exportId: string; delay: boolean }
+	/** `seen`: the job answered before, so a 404 means it was deleted since, not a wrong ID. */
+	| { step: 'status'; exportId: string; delay: boolean; seen: boolean }
 	| { step: 'download'; url: string; expiresAt?: string; exportId?: string };
 
 /**
@@ -45,6 +52,9 @@ type State =
  * immediate `complete` downloads at once; `generating` is polled until complete, failed or the
  * deadline; `failed` is requested again up to the retry count; an expired or refused link is
  * refreshed from the status endpoint (or by requesting again when no export ID was given).
+ * A job that vanishes while we wait (404 on its status, also after a refused link) was deleted by
+ * someone else, typically a concurrent run that was handed the same job and deleted it after its
+ * download: it is requested afresh, within the Timeout, up to MAX_VANISHED times.
  */
 export async function runExport(
 	steps: ExportSteps,
@@ -57,6 +67,7 @@ export async function runExport(
 	let failures = 0;
 	let refreshes = 0;
 	let statusChecks = 0;
+	let vanished = 0;
 	let lastExportId = existingExportId;
 	let lastStatus: string | undefined;
 	let filter: ExportJob['filter'];
@@ -87,12 +98,12 @@ export async function runExport(
 			default:
 				// 'generating', 'queued', 'PROCESSING' …: still in progress, if there is a job to ask about.
 				if (!id) throw unexpected(job);
-				return { step: 'status', exportId: id, delay: true };
+				return { step: 'status', exportId: id, delay: true, seen: true };
 		}
 	};
 
 	let state: State = existingExportId
-		? { step: 'status', exportId: existingExportId, delay: false }
+		? { step: 'status', exportId: existingExportId, delay: false, seen: steps.existed(existingExportId) }
 		: { step: 'request' };
 	for (;;) {
 		if (state.step === 'request') {
@@ -104,7 +115,19 @@ export async function runExport(
 				await steps.wait(Math.min(settings.pollIntervalMs, left));
 			}
 			statusChecks++;
-			state = next(await inTime(steps.getExportStatus(state.exportId, deadline)), state.exportId);
+			const { exportId, seen } = state;
+			const answer = await inTime(steps.getExportStatus(exportId, deadline)).then(
+				(job) => ({ job }),
+				(error: unknown) => ({ error }),
+			);
+			if ('job' in answer) state = next(answer.job, exportId);
+			else if (!seen || !steps.isGone(answer.error)) throw answer.error;
+			else if (++vanished > MAX_VANISHED) throw keptVanishing(target, vanished, exportId);
+			else {
+				// A new job brings new links: the refused ones of the old one do not count against it.
+				refreshes = 0;
+				state = { step: 'request' };
+			}
 		} else {
 			const { url, expiresAt, exportId }: { url: string; expiresAt?: string; exportId?: string } = state;
 			// Tried whatever this machine's clock makes of expires_at: only the storage host's refusal counts.
@@ -120,7 +143,7 @@ export async function runExport(
 					"Check that this machine's clock is right (links are time-limited), then run the node again.",
 				);
 			}
-			state = exportId ? { step: 'status', exportId, delay: false } : { step: 'request' };
+			state = exportId ? { step: 'status', exportId, delay: false, seen: true } : { step: 'request' };
 		}
 	}
 }
@@ -147,6 +170,13 @@ function badExportId(value: unknown): ExportError {
 	return new ExportError(
 		`Prolific answered with an export ID that is not one: ${JSON.stringify(String(value).slice(0, 100))}`,
 		'Export IDs are letters, digits, - and _ (Prolific gives UUIDs), so the node will not put this one into a request. Run the node again; if it keeps happening, report the batch ID to Prolific support.',
+	);
+}
+
+function keptVanishing(target: ExportTarget, times: number, exportId: string): ExportError {
+	return new ExportError(
+		`The export of ${describeTarget(target)} was deleted ${times} times while the node waited for it (last export ID ${exportId})`,
+		"Something else deletes this batch's export jobs before the node can download them: another run exporting the same batch at the same time (Prolific hands concurrent requests the same job, and 'Delete Export Job After Download' is on by default) or someone's Delete Export Job. Let such runs not overlap, or turn off 'Delete Export Job After Download' in all but one of them, then run the node again.",
 	);
 }
 

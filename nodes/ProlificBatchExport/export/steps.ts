@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
 import type { ArchiveLimits } from '../archive/reader';
 import { DeadlineError, wait } from '../transport/backoff';
@@ -16,8 +16,8 @@ export interface StepSettings {
 
 /**
  * Binds the lifecycle's steps to Prolific's endpoints, the download and housekeeping. `resumed`:
- * the export Download Export picks up; should it have failed, it is requested again with the
- * filters given, or else with the filters that job had, never without them.
+ * the export Download Export picks up; should it have failed or vanished, it is requested again
+ * with the filters given, or else with the filters that job had, never without them.
  */
 export function exportSteps(
 	ctx: Context,
@@ -28,18 +28,29 @@ export function exportSteps(
 	resumed?: string,
 ): ExportSteps {
 	let filters: Promise<IDataObject> | undefined;
+	// Read before anything of the resumed job is forgotten: it may vanish while we wait for it.
+	const remembered = resumed ? ledger.filtersOf(resumed) : undefined;
 	const filtersToSend = async () =>
-		await (filters ??= Object.keys(settings.filters).length || !resumed ? Promise.resolve(settings.filters) : jobFilter(api, resumed));
+		await (filters ??= Object.keys(settings.filters).length || !resumed ? Promise.resolve(settings.filters) : Promise.resolve(remembered ?? jobFilter(api, resumed)));
 	return {
 		requestExport: async (deadline) => {
-			const job = await api.request(await filtersToSend(), deadline);
-			ledger.created(job.export_id);
+			const sent = await filtersToSend();
+			const job = await api.request(sent, deadline);
+			ledger.created(job.export_id, sent);
 			return job;
 		},
-		getExportStatus: async (exportId, deadline) => await api.status(exportId, deadline),
+		getExportStatus: async (exportId, deadline) =>
+			await api.status(exportId, deadline).catch((error: unknown) => {
+				// Deleted under us: nothing of it is left for housekeeping to free.
+				if (isGone(error)) ledger.removed(exportId);
+				throw error;
+			}),
 		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex }),
 		isExpiredLink: (error) => error instanceof DownloadExpiredError,
 		isOutOfTime: (error) => error instanceof DeadlineError,
+		isGone,
+		// Handed to this workflow's POST, so it existed: a 404 means it was deleted since.
+		existed: (exportId) => ledger.isOurs(exportId),
 		wait: async (ms) => await wait(ms, cancelSignal(ctx)),
 		// A server without a job list leaves Prolific's own refusal to explain itself.
 		freeSlot: async (error) =>
@@ -48,6 +59,8 @@ export function exportSteps(
 			(await freeSlot(api, ledger, error, settings.housekeeping.freeAnyJob)),
 	};
 }
+
+const isGone = (error: unknown) => error instanceof NodeApiError && error.httpCode === '404';
 
 /** The filters a job was made with, as the server lists them; none where it lists no jobs. */
 async function jobFilter(api: ExportApi, exportId: string): Promise<IDataObject> {

@@ -136,13 +136,21 @@ export const apiScenarios: Scenario[] = [
 		expect: { message: `Prolific could not generate the export of batch ${BATCH_ID} (failed once)`, description: HINT.failed },
 	},
 	{
-		name: '404 for the export job',
+		name: '404 for the export job (deleted since): requested again',
 		step: 'poll',
 		faults: [{ route: 'export.status', status: 404 }],
+		expect: 'clean',
+		check: ({ count }) => assert.equal(count.post, 2),
+	},
+	{
+		name: '404 for the export job, three times',
+		step: 'poll',
+		faults: [{ route: 'export.status', status: 404, times: 3 }],
 		expect: {
-			message: ({ exportIds }) => `Export ${exportIds[0]} of batch ${BATCH_ID} not found`,
-			description: says('Not Found: Not found') + HINT.notFound,
+			message: ({ exportIds }) => `The export of batch ${BATCH_ID} was deleted 3 times while the node waited for it (last export ID ${exportIds.at(-1)})`,
+			description: HINT.vanished,
 		},
+		check: ({ count }) => assert.equal(count.post, 3),
 	},
 	{
 		name: '401 on a status check',

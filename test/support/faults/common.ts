@@ -34,6 +34,8 @@ export const HINT = {
 		"Prolific's export job failed. Run the node again later, or raise the 'Retries for Failed Exports' option. If it keeps failing, report the batch ID to Prolific support.",
 	stillGenerating: (exportId: string) =>
 		`Prolific is still generating it (export ID ${exportId}). Raise the 'Timeout' option, or run the node again later: Prolific hands back the same export instead of starting over.`,
+	vanished:
+		"Something else deletes this batch's export jobs before the node can download them: another run exporting the same batch at the same time (Prolific hands concurrent requests the same job, and 'Delete Export Job After Download' is on by default) or someone's Delete Export Job. Let such runs not overlap, or turn off 'Delete Export Job After Download' in all but one of them, then run the node again.",
 	clock: "Check that this machine's clock is right (links are time-limited), then run the node again.",
 	storage: 'The storage host did not deliver the archive. Run the workflow again; the export itself is kept by Prolific.',
 	unreadable: RUN_AGAIN,
