@@ -26,10 +26,10 @@ import { randomUUID } from 'node:crypto';
 import { ProlificEmulator } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
 import { host } from '../e2e/lib/hosts';
-import { N8nInstance, type Workflow, type WorkflowNode } from '../e2e/lib/n8n';
+import { N8nInstance, type Workflow } from '../e2e/lib/n8n';
 import { packageTarball } from '../e2e/lib/package';
 import { startQueueCluster, type QueueCluster } from '../e2e/lib/queue';
-import { credentials, exportNode } from '../e2e/lib/workflows';
+import { credentials, webhookExportsWorkflow } from '../e2e/lib/workflows';
 import { completeExport } from './bench';
 import { sampleTree } from './rss';
 import { syntheticBatch, writeSyntheticArchive } from './synthetic';
@@ -37,30 +37,6 @@ import { syntheticBatch, writeSyntheticArchive } from './synthetic';
 const REPO = resolve(__dirname, '..', '..');
 const WORKFLOW = 'benchQueue';
 const log = (line: string) => console.log(`[bench:queue] ${new Date().toISOString().slice(11, 19)} ${line}`);
-
-/** Webhook (GET ?batch=) -> Prolific Batch Export, one pair per output; the webhook answers with the export's items. */
-function webhookWorkflow(outputs: string[]): Workflow {
-	const nodes: WorkflowNode[] = [];
-	const connections: Record<string, unknown> = {};
-	outputs.forEach((output, row) => {
-		const webhook: WorkflowNode = {
-			id: `bench-webhook-${output}`,
-			name: `Webhook ${output}`,
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, row * 200],
-			webhookId: randomUUID(),
-			parameters: { httpMethod: 'GET', path: `bench-${output}`, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-		};
-		const node = exportNode({ batch: '={{ $json.query.batch }}', output, includeFiles: true, options: { pollInterval: 1, timeout: 1800 } });
-		node.id = `bench-export-${output}`;
-		node.name = `Export ${output}`;
-		node.position = [300, row * 200];
-		nodes.push(webhook, node);
-		connections[webhook.name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
-	});
-	return { id: WORKFLOW, name: 'bench queue', active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
-}
 
 /** GET without the 300 s header timeout of fetch: a large export answers only when it has run. */
 function getJson(url: string): Promise<{ status: number; body: string }> {
@@ -127,7 +103,7 @@ async function measure(target: Target, output: string, batches: string[], rep: n
 	const answers = await Promise.all(
 		batches.map(async (batch) => {
 			try {
-				const { status, body } = await getJson(`${target.baseUrl}/webhook/bench-${output}?batch=${batch}`);
+				const { status, body } = await getJson(`${target.baseUrl}/webhook/prolific-${output}?batch=${batch}`);
 				const wallMs = Date.now() - started;
 				if (status !== 200) return { wallMs, items: 0, error: `HTTP ${status}: ${body.slice(0, 300)}` };
 				return { wallMs, items: (JSON.parse(body) as unknown[]).length };
@@ -377,7 +353,7 @@ async function main(): Promise<void> {
 
 		execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
 		const tarball = packageTarball();
-		const workflow = webhookWorkflow(outputs);
+		const workflow = webhookExportsWorkflow(WORKFLOW, outputs, { includeFiles: true, options: { pollInterval: 1, timeout: 1800 } });
 		const creds = credentials(emulator.apiUrl, emulator.token);
 		const cluster = async (pool: number, workers: number) => {
 			const started = await startQueueCluster({
