@@ -18,7 +18,7 @@ import { host, majors } from './lib/hosts';
 import type { Workflow, WorkflowNode } from './lib/n8n';
 import { packageTarball } from './lib/package';
 import { startQueueCluster, type QueueCluster } from './lib/queue';
-import { credentials, exportNode, triggerNode } from './lib/workflows';
+import { credentials, triggerNode, webhookExportsWorkflow } from './lib/workflows';
 
 const EXPORTS = 'e2eQueueExports';
 const TRIGGER = 'e2eQueueTrigger';
@@ -26,30 +26,6 @@ const OUTPUTS = ['submissions', 'files', 'archive'] as const;
 type Output = (typeof OUTPUTS)[number];
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** One Webhook per output, each into its own Prolific Batch Export; the webhook answers with the export's items. */
-function exportsWorkflow(): Workflow {
-	const nodes: WorkflowNode[] = [];
-	const connections: Record<string, unknown> = {};
-	OUTPUTS.forEach((output, row) => {
-		const webhook: WorkflowNode = {
-			id: `queue-webhook-${output}`,
-			name: `Webhook ${output}`,
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, row * 200],
-			webhookId: randomUUID(),
-			parameters: { httpMethod: 'GET', path: `prolific-${output}`, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-		};
-		const node = { ...exportNode({ batch: '={{ $json.query.batch }}', output, options: { pollInterval: 0.2, timeout: 120 } }) };
-		node.id = `queue-export-${output}`;
-		node.name = `Export ${output}`;
-		node.position = [300, row * 200];
-		nodes.push(webhook, node);
-		connections[webhook.name] = { main: [[{ node: node.name, type: 'main', index: 0 }]] };
-	});
-	return { id: EXPORTS, name: 'e2e queue exports', active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
-}
 
 /**
  * Copies of the sample: the trigger's batch, and one batch exported four times at once. Exports of
@@ -150,7 +126,7 @@ if (majors().includes(2)) {
 				// One job at a time per worker: concurrent exports must spread over both.
 				concurrency: 1,
 				credentials: credentials(emulator.apiUrl, emulator.token),
-				workflows: [exportsWorkflow(), triggerWorkflow(catcher.url)],
+				workflows: [webhookExportsWorkflow(EXPORTS, OUTPUTS, { options: { pollInterval: 0.2, timeout: 120 } }), triggerWorkflow(catcher.url)],
 				activate: [EXPORTS, TRIGGER],
 				log: (line) => console.log(`[queue] ${line}`),
 			});

@@ -292,6 +292,11 @@ export class N8nInstance {
 		throw new Error(`n8n ${command} did not answer on ${this.baseUrl} within ${timeoutMs / 1000} s:\n${this.serverLog.slice(-4000)}`);
 	}
 
+	/** The process ID of `n8n start` / `n8n worker` while it runs (the bench samples its memory). */
+	get pid(): number | undefined {
+		return this.server?.pid;
+	}
+
 	get running(): boolean {
 		return !!this.server && this.server.exitCode === null && this.server.signalCode === null;
 	}

@@ -28,6 +28,8 @@ export interface QueueOptions {
 	workers?: number;
 	/** how many jobs each worker runs at once (`n8n worker --concurrency`) */
 	concurrency?: number;
+	/** on top of queue mode's, for every process (e.g. DB_POSTGRESDB_POOL_SIZE) */
+	env?: InstanceEnv;
 	credentials: CredentialFile[];
 	workflows: Workflow[];
 	/** published (activated) before main starts: their webhooks and triggers go live with it */
@@ -68,7 +70,7 @@ export async function startQueueCluster(opts: QueueOptions): Promise<QueueCluste
 		const [redis, postgres] = await Promise.all([startRedis(), startPostgres(opts.host)]);
 		started.push(redis, postgres);
 		log(`redis on ${redis.port}, postgres on ${postgres.port}`);
-		const env = queueEnv(redis.port, postgres.port);
+		const env = { ...queueEnv(redis.port, postgres.port), ...opts.env };
 		instances.push(await N8nInstance.create(opts.host, { env }));
 		// A worker takes this many jobs at once (as `n8n worker --concurrency` would).
 		const workerEnv = { ...env, N8N_CONCURRENCY_PRODUCTION_LIMIT: String(opts.concurrency ?? 10) };

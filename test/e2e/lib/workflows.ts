@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { CredentialFile, Workflow, WorkflowNode } from './n8n';
 
 export const PACKAGE = 'n8n-nodes-prolific';
@@ -94,6 +96,32 @@ export function exportWorkflow(id: string, opts: Omit<ExportNodeOptions, 'batch'
 	}
 	chain.push(exportNode({ ...opts, batch }));
 	return linear(id, `e2e ${id}`, chain);
+}
+
+/**
+ * One Webhook (GET /webhook/prolific-<output>?batch=<batch ID>) per output, each into its own
+ * Prolific Batch Export, answering with the export's items once it has run: how queue mode's
+ * workflows are enqueued (`n8n execute` runs locally).
+ */
+export function webhookExportsWorkflow(id: string, outputs: readonly string[], node: Omit<ExportNodeOptions, 'batch' | 'output'>): Workflow {
+	const nodes: WorkflowNode[] = [];
+	const connections: Record<string, unknown> = {};
+	outputs.forEach((output, row) => {
+		const webhook: WorkflowNode = {
+			id: `${id}-webhook-${output}`,
+			name: `Webhook ${output}`,
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, row * 200],
+			webhookId: randomUUID(),
+			parameters: { httpMethod: 'GET', path: `prolific-${output}`, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+		};
+		const exporter = { ...exportNode({ ...node, batch: '={{ $json.query.batch }}', output }), id: `${id}-export-${output}`, name: `Export ${output}` };
+		exporter.position = [300, row * 200];
+		nodes.push(webhook, exporter);
+		connections[webhook.name] = { main: [[{ node: exporter.name, type: 'main', index: 0 }]] };
+	});
+	return { id, name: `e2e ${id}`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
 }
 
 /** A workflow whose nodes run one after another. */
