@@ -32,9 +32,10 @@ export interface ExportJobSummary {
 	created_at: string;
 }
 
-/** An export's archive as downloaded, with what the lifecycle learnt on the way. */
+/** An export's archive as downloaded (into the run's temporary file), with what the lifecycle learnt on the way. */
 export interface DownloadedExport {
-	archive: Buffer;
+	/** the archive's size in bytes */
+	size: number;
 	exportId?: string;
 	expiresAt?: string;
 	statusChecks: number;

@@ -42,10 +42,12 @@ export async function handleDownload({ store, faults }: Context, req: Incoming, 
 	const chunked = faults.take('download', job.batch_id, ['chunked'], req.method === 'GET');
 	const gzip = faults.take('download', job.batch_id, ['gzip'], req.method === 'GET');
 	const gzipped = gzip && 'gzip' in gzip && (gzip.gzip === 'always' || /\bgzip\b/.test(req.headers['accept-encoding'] ?? ''));
+	const announce = faults.take('download', job.batch_id, ['announce'], req.method === 'GET');
 	return {
 		status: 200,
 		headers: {
 			'content-type': 'application/zip',
+			...(announce && 'announce' in announce && { 'content-length': String(announce.announce) }),
 			...(chunked && { 'transfer-encoding': 'chunked' }),
 			...(gzipped && { 'content-encoding': 'gzip' }),
 		},

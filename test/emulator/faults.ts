@@ -27,9 +27,11 @@ export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: s
 	| { chunked: true }
 	/** the download is gzipped (Content-Length the compressed size): always, as some hosts do, or only when the client accepts gzip */
 	| { gzip: 'always' | 'when-asked' }
+	/** the download announces this Content-Length (e.g. more than the disk holds) and sends only the archive, then waits */
+	| { announce: number }
 );
 
-type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive' | 'chunked' | 'gzip';
+type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive' | 'chunked' | 'gzip' | 'announce';
 
 /** Pending faults, consumed in injection order by the requests they match. */
 export class FaultQueue {

@@ -7,8 +7,8 @@ import { isExportId, type DownloadedExport, type ExportJob, type ExportTarget } 
 export interface ExportSteps {
 	requestExport(deadline: number): Promise<ExportJob>;
 	getExportStatus(exportId: string, deadline: number): Promise<ExportJob>;
-	/** Fails with an error `isExpiredLink` recognises when the storage host refuses the link. */
-	download(url: string): Promise<Buffer>;
+	/** Downloads the archive (to where the caller keeps it) and answers its size in bytes. Fails with an error `isExpiredLink` recognises when the storage host refuses the link. */
+	download(url: string): Promise<number>;
 	isExpiredLink(error: unknown): boolean;
 	/** True for the error a request gives when it ran into the deadline while in flight. */
 	isOutOfTime(error: unknown): boolean;
@@ -109,10 +109,10 @@ export async function runExport(
 			const { url, expiresAt, exportId }: { url: string; expiresAt?: string; exportId?: string } = state;
 			if (!isExpired(expiresAt)) {
 				const result = await steps.download(url).then(
-					(archive) => ({ archive }),
+					(size) => ({ size }),
 					(error: unknown) => ({ error }),
 				);
-				if ('archive' in result) return { archive: result.archive, exportId, expiresAt, statusChecks };
+				if ('size' in result) return { size: result.size, exportId, expiresAt, statusChecks };
 				if (!steps.isExpiredLink(result.error)) throw result.error;
 			}
 			if (++refreshes > MAX_LINK_REFRESHES) {
@@ -127,7 +127,7 @@ export async function runExport(
 }
 
 /** Requests an export; when refused, lets `freeSlot` make room and asks once more. */
-export async function requestWithRoom(steps: ExportSteps, deadline: number): Promise<ExportJob> {
+export async function requestWithRoom(steps: Pick<ExportSteps, 'requestExport' | 'freeSlot'>, deadline: number): Promise<ExportJob> {
 	const answer = await steps.requestExport(deadline).then(
 		(job) => ({ job }),
 		(error: unknown) => ({ error }),

@@ -6,6 +6,7 @@ import { buildOutput } from '../output';
 import { ExportContents } from '../output/contents';
 import type { OutputContext } from '../output/types';
 import type { BatchExportSettings } from '../settings';
+import { TempArchive } from '../temp-archive';
 import type { Context } from '../transport';
 import { ExportApi } from './api';
 import { deleteDownloadedJob } from './housekeeping';
@@ -38,11 +39,23 @@ export async function exportToItems(
 	options: PipelineOptions = {},
 ): Promise<PipelineResult> {
 	const api = new ExportApi(ctx, settings.target, itemIndex);
-	const steps = exportSteps(ctx, api, settings, itemIndex);
-	const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
-	const contents = new ExportContents(await ExportArchive.open(download.archive, settings.limits), settings.target);
-	const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
-	// Only once its archive proved readable: a damaged download leaves the job to download again.
-	if (settings.housekeeping.deleteAfterDownload && !options.keepJob) await deleteDownloadedJob(api, download.exportId);
-	return { items, contents };
+	// The archive goes to disk, never into memory, and stays only while this run reads it.
+	const file = await TempArchive.create();
+	let archive: ExportArchive | undefined;
+	try {
+		const steps = exportSteps(ctx, api, settings, itemIndex, file);
+		const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
+		archive = await ExportArchive.open(file.path, settings.limits);
+		const contents = new ExportContents(archive, settings.target);
+		const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
+		// The trigger remembers the submissions once the archive is gone: read them while it is here
+		// (a failure is kept in `contents` and comes again when the trigger asks).
+		if (options.select) await contents.submissions().catch(() => undefined);
+		// Only once its archive proved readable: a damaged download leaves the job to download again.
+		if (settings.housekeeping.deleteAfterDownload && !options.keepJob) await deleteDownloadedJob(api, download.exportId);
+		return { items, contents };
+	} finally {
+		await archive?.close();
+		await file.remove();
+	}
 }

@@ -33,7 +33,7 @@ export async function archiveItem(
 			...contents.idField,
 			[ids.nameKey]: info.name ?? null,
 			file_name: fileName,
-			size_bytes: download.archive.length,
+			size_bytes: archive.size,
 			export_id: download.exportId ?? null,
 			exported_at: info.exported_at ?? null,
 			expires_at: download.expiresAt ?? null,
@@ -44,7 +44,7 @@ export async function archiveItem(
 			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
 			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,
 		},
-		binary: { data: await ctx.helpers.prepareBinaryData(download.archive, fileName, 'application/zip') },
+		binary: { data: await ctx.helpers.prepareBinaryData(archive.rawStream(), fileName, 'application/zip') },
 		pairedItem: { item: itemIndex },
 	};
 }

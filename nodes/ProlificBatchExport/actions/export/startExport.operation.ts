@@ -2,7 +2,7 @@ import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, 
 
 import { ExportApi } from '../../export/api';
 import { requestWithRoom } from '../../export/lifecycle';
-import { exportSteps } from '../../export/steps';
+import { requestSteps } from '../../export/steps';
 import { readSettings } from '../../settings';
 import * as common from '../common.descriptions';
 import { jobItem } from './jobItem';
@@ -16,6 +16,6 @@ export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promis
 	const settings = readSettings(ctx, itemIndex);
 	const api = new ExportApi(ctx, settings.target, itemIndex);
 	const deadline = Date.now() + settings.lifecycle.timeoutMs;
-	const job = await requestWithRoom(exportSteps(ctx, api, settings, itemIndex), deadline);
+	const job = await requestWithRoom(requestSteps(api, settings), deadline);
 	return [jobItem(settings.target, job, itemIndex)];
 }
