@@ -17,7 +17,8 @@ export class ProlificBatchExport implements INodeType {
 		icon: { light: 'file:prolific.svg', dark: 'file:prolific.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle:
+			'={{$parameter["operation"] + " " + $parameter["resource"] + ($parameter["output"] ? ": " + $parameter["output"] : "")}}',
 		description:
 			'Export a Prolific AI Task Builder batch or collection: its submissions, tasks or rows, with uploaded files attached',
 		defaults: { name: 'Prolific Batch Export' },

@@ -11,6 +11,7 @@ import { DEFAULTS, UUID_PATTERN } from './actions/common.descriptions';
 import type { ArchiveLimits } from './archive/reader';
 import type { ExportSettings } from './export/lifecycle';
 import { OUTPUT_MODES } from './output/modes';
+import { RESPONSE_KEYS } from './output/response-keys';
 import type { OutputMode, OutputSettings } from './output/types';
 import { RESOURCES } from './resources';
 import { isExportId, type ExportTarget, type Resource } from './types';
@@ -33,7 +34,7 @@ export function parameter(
 export interface BatchExportSettings {
 	target: ExportTarget;
 	filters: IDataObject;
-	housekeeping: { deleteAfterDownload: boolean; freeExportSlot: boolean };
+	housekeeping: { deleteAfterDownload: boolean; freeExportSlot: boolean; freeAnyJob: boolean };
 	lifecycle: ExportSettings;
 	limits: ArchiveLimits;
 	output: OutputSettings;
@@ -41,16 +42,19 @@ export interface BatchExportSettings {
 
 interface Options {
 	agreement?: boolean;
+	attachReport?: boolean;
 	binaryProperty?: string;
 	binaryPropertyPrefix?: string;
 	deleteAfterDownload?: boolean;
 	fileName?: string;
 	freeExportSlot?: boolean;
+	freeAnyJob?: boolean;
 	failedRetries?: number;
 	from?: string;
 	maxArchiveSizeMb?: number;
 	maxFiles?: number;
 	pollInterval?: number;
+	responseKeys?: string;
 	studyId?: string;
 	timeout?: number;
 	to?: string;
@@ -60,11 +64,13 @@ const MB = 1024 * 1024;
 
 /** Reads one input item's parameters (expressions resolved per item) into typed settings. */
 export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSettings {
-	const mode = outputModeOf(ctx, itemIndex);
+	const target = targetOf(ctx, itemIndex);
+	const mode = outputModeOf(ctx, itemIndex, target);
 	const options = parameter(ctx, 'options', itemIndex, {}) as Options;
+	const responseKeys = choiceOf(ctx, itemIndex, options.responseKeys ?? 'ids', RESPONSE_KEYS, 'a choice of Response Keys');
 	const timezone = ctx.getTimezone();
 	return {
-		target: targetOf(ctx, itemIndex),
+		target,
 		filters: Object.fromEntries(
 			Object.entries({
 				study_id: options.studyId?.trim() || undefined,
@@ -75,6 +81,7 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 		housekeeping: {
 			deleteAfterDownload: options.deleteAfterDownload ?? true,
 			freeExportSlot: options.freeExportSlot ?? true,
+			freeAnyJob: options.freeAnyJob ?? false,
 		},
 		lifecycle: {
 			pollIntervalMs: seconds(options.pollInterval, DEFAULTS.pollIntervalSeconds),
@@ -90,18 +97,33 @@ export function readSettings(ctx: ParameterSource, itemIndex = 0): BatchExportSe
 			includeFiles: OUTPUT_MODES[mode].attachesFiles && (parameter(ctx, 'includeFiles', itemIndex, true) as boolean),
 			binaryPrefix: options.binaryPropertyPrefix ?? DEFAULTS.binaryPropertyPrefix,
 			agreement: options.agreement ?? false,
+			responseKeys,
 			binaryProperty: options.binaryProperty?.trim() || DEFAULTS.binaryProperty,
 			fileNameTemplate: options.fileName?.trim() || DEFAULTS.fileName,
+			attachReport: options.attachReport ?? false,
 		},
 	};
 }
 
-/** The chosen output; a typo in an expression is refused rather than read as the default. */
-function outputModeOf(ctx: ParameterSource, itemIndex: number): OutputMode {
-	const value = parameter(ctx, 'output', itemIndex, 'submissions');
-	if (typeof value === 'string' && Object.hasOwn(OUTPUT_MODES, value)) return value as OutputMode;
-	throw new NodeOperationError(ctx.getNode(), `'${String(value).slice(0, 100)}' is not an output of this node`, {
-		description: `Choose one of: ${Object.keys(OUTPUT_MODES).join(', ')}.`,
+const OUTPUT_CHOICES = Object.keys(OUTPUT_MODES) as OutputMode[];
+
+/** The chosen output, if it applies to the target: a typo in an expression is refused rather than read as the default. */
+function outputModeOf(ctx: ParameterSource, itemIndex: number, target: ExportTarget): OutputMode {
+	const mode = choiceOf(ctx, itemIndex, parameter(ctx, 'output', itemIndex, 'submissions'), OUTPUT_CHOICES, 'an output of this node');
+	if (target.resource === 'collection' && !OUTPUT_MODES[mode].collections) {
+		throw new NodeOperationError(ctx.getNode(), `The '${mode}' output is for batches only`, {
+			description: 'Prolific offers it for AI Task Builder batches, not for collections. Choose another output.',
+			itemIndex,
+		});
+	}
+	return mode;
+}
+
+/** A choice parameter's value; a typo in an expression is refused rather than read as the default. */
+function choiceOf<T extends string>(ctx: ParameterSource, itemIndex: number, value: unknown, choices: readonly T[], what: string): T {
+	if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+	throw new NodeOperationError(ctx.getNode(), `'${String(value).slice(0, 100)}' is not ${what}`, {
+		description: `Choose one of: ${choices.join(', ')}.`,
 		itemIndex,
 	});
 }

@@ -7,10 +7,11 @@ import { kill, pid } from 'node:process';
 import { randomUUID } from 'node:crypto';
 
 import { formatBytes } from './bytes';
+import { capitalised } from './resources';
 
-/** Recognisable in the temporary directory: `n8n-prolific-export-<pid>-<uuid>.zip`. */
+/** Recognisable in the temporary directory: `n8n-prolific-export-<pid>-<uuid>.zip` (`.csv` for a batch report). */
 const PREFIX = 'n8n-prolific-export-';
-const NAME = /^n8n-prolific-export-(\d+)-[0-9a-f-]{36}\.zip$/;
+const NAME = /^n8n-prolific-export-(\d+)-[0-9a-f-]{36}\.(zip|csv)$/;
 /** A file nobody has written to for this long is left over, whoever's it was. */
 const STALE_MS = 24 * 60 * 60 * 1000;
 
@@ -26,13 +27,15 @@ export class TempArchive {
 	private constructor(
 		readonly path: string,
 		readonly handle: FileHandle,
+		private readonly what: string,
 	) {}
 
-	static async create(): Promise<TempArchive> {
+	/** `what` names the download in messages: "the export", "the batch report". */
+	static async create(what = 'the export', extension: 'zip' | 'csv' = 'zip'): Promise<TempArchive> {
 		const dir = tmpdir();
 		await sweepStale(dir);
-		const path = `${dir}/${PREFIX}${pid}-${randomUUID()}.zip`;
-		return new TempArchive(path, await open(path, 'wx+', 0o600));
+		const path = `${dir}/${PREFIX}${pid}-${randomUUID()}.${extension}`;
+		return new TempArchive(path, await open(path, 'wx+', 0o600), what);
 	}
 
 	/** Empties the file for a fresh download; fails when the disk cannot hold `size` bytes. */
@@ -43,7 +46,7 @@ export class TempArchive {
 		const free = disk.bavail * disk.bsize;
 		if (free < size) {
 			throw new NoRoomError(
-				`There is not enough disk space to download the export: it needs ${formatBytes(size)} in ${tmpdir()}, which has ${formatBytes(free)} free`,
+				`There is not enough disk space to download ${this.what}: it needs ${formatBytes(size)} in ${tmpdir()}, which has ${formatBytes(free)} free`,
 			);
 		}
 	}
@@ -53,8 +56,8 @@ export class TempArchive {
 		await this.handle.write(chunk, 0, chunk.length, position).catch((error: NodeJS.ErrnoException) => {
 			throw new NoRoomError(
 				error.code === 'ENOSPC'
-					? `The disk ran out of space after ${formatBytes(position)} of the export in ${tmpdir()}`
-					: `The export could not be written to ${tmpdir()} (${error.message})`,
+					? `The disk ran out of space after ${formatBytes(position)} of ${this.what} in ${tmpdir()}`
+					: `${capitalised(this.what)} could not be written to ${tmpdir()} (${error.message})`,
 			);
 		});
 	}

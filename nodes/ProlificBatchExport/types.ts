@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { ArchiveSource } from './archive/source';
+
 /**
  * What is exported: an AI Task Builder batch, or a collection (participants submit their own
  * content). Both export through the same request, poll and download flow.
@@ -17,6 +19,8 @@ export interface ExportJob {
 	export_id?: string;
 	url?: string;
 	expires_at?: string;
+	/** The filters the job applies, where a server says so. */
+	filter?: IDataObject | null;
 }
 
 /** What an export ID may be: Prolific gives UUIDs; anything with `/` or `..` would change the URL path. */
@@ -39,4 +43,13 @@ export interface DownloadedExport {
 	exportId?: string;
 	expiresAt?: string;
 	statusChecks: number;
+	/** The job's filters as the last answer that named them said; undefined when none did. */
+	filter?: IDataObject | null;
+}
+
+/** A batch report as downloaded: its CSV bytes, and until when the link was valid. */
+export interface DownloadedReport {
+	/** the CSV, read from its temporary file */
+	csv: ArchiveSource;
+	expiresAt?: string;
 }

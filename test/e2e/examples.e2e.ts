@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { ProlificEmulator } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
-import { BATCH_ID, COLUMNS, ROWS, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
+import { BATCH_ID, COLUMNS, REPORT_COLUMNS, REPORT_ROWS, ROWS, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
 import { Catcher, fetchArchive, startSampleEmulator } from './lib/emulator';
 import { loadExamples, pointAtBatch, withStandIns } from './lib/examples';
 import { host, majors } from './lib/hosts';
@@ -19,6 +19,7 @@ import { CREDENTIAL, credentials, NODE_TYPE } from './lib/workflows';
 const examples = loadExamples();
 const ID: Record<string, string> = {
 	'prolific-rows-to-google-sheets.json': 'exampleSheets',
+	'prolific-batch-report-to-google-sheets.json': 'exampleReportSheets',
 	'prolific-export-summary-to-slack.json': 'exampleSlack',
 	'prolific-nightly-export-files-to-s3.json': 'exampleNightly',
 	'step-by-step-export.json': 'exampleStepByStep',
@@ -95,6 +96,18 @@ for (const major of majors()) {
 					cells,
 				);
 			}
+		});
+
+		it("Google Sheets from the batch report: one row per report row, the report's columns on every row, no export job", async () => {
+			catcher.clear();
+			const seen = emulator.requests.length;
+			succeeded(await n8n.execute(ID['prolific-batch-report-to-google-sheets.json']));
+			const appended = catcher.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/sheets/'));
+			assert.equal(appended.length, 20, 'one append per report row');
+			const rows = appended.map((r) => JSON.parse(r.body.toString('utf8')) as Record<string, string>);
+			for (const row of rows) assert.deepEqual(Object.keys(row), REPORT_COLUMNS);
+			for (const [index, expected] of REPORT_ROWS) assert.deepEqual(rows[index], expected);
+			assert.ok(emulator.requests.slice(seen).every((r) => !r.path.includes('/export')), 'no export requested');
 		});
 
 		it('Slack: one message with the export’s summary', async () => {

@@ -13,7 +13,19 @@ import JSZip from 'jszip';
 
 import type { ProlificEmulator } from '../emulator';
 import { otherBatch, sampleBatch } from '../fixtures/sample-batch';
-import { BATCH_ID, COLUMNS, PARTICIPANT, ROWS, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
+import { buildReport } from '../emulator';
+import {
+	BATCH_ID,
+	COLUMNS,
+	PARTICIPANT,
+	REPORT_COLUMNS,
+	REPORT_ROWS,
+	ROWS,
+	SUBMISSION,
+	SUBMISSION_FILES,
+	TASK,
+	TOTAL_FILES,
+} from '../fixtures/sample-expected';
 import { fetchArchive, startSampleEmulator } from './lib/emulator';
 import { host, majors } from './lib/hosts';
 import { N8nInstance, nodeItems, type ExecuteResult, type Item } from './lib/n8n';
@@ -29,6 +41,7 @@ const WORKFLOWS = [
 	exportWorkflow('e2eRowsFiles', { batches: [BATCH_ID], output: 'rows', options: { binaryPropertyPrefix: 'upload_' } }),
 	exportWorkflow('e2eArchive', { batches: [BATCH_ID], output: 'archive' }),
 	exportWorkflow('e2eFiles', { batches: [BATCH_ID], output: 'files' }),
+	exportWorkflow('e2eReport', { batches: [BATCH_ID], output: 'report', options: { attachReport: true } }),
 	exportWorkflow('e2eWrongToken', { batches: [BATCH_ID], credential: WRONG_CREDENTIAL }),
 	exportWorkflow('e2eFailing', { batches: [otherBatch.batch_id, BATCH_ID], output: 'submissions', options: { failedRetries: 1 } }),
 	exportWorkflow('e2eFailingCont', {
@@ -254,6 +267,23 @@ for (const major of majors()) {
 				assert.ok(n8n.readBinary(item.binary!.data).equals(sampleFile(file.path)), `bytes n8n stored for ${file.path}`);
 			}
 			assert.equal(new Set(items.map((i) => i.json.file_name)).size, TOTAL_FILES, 'file names are unique');
+		});
+
+		it("Report: one item per row of the batch report, the CSV stored by n8n on the first; no export job", async () => {
+			const seen = emulator.requests.length;
+			const result = await n8n.execute('e2eReport');
+			succeeded(result);
+			const items = nodeItems(result, NODE_NAME);
+			assert.equal(items.length, 20);
+			for (const item of items) assert.deepEqual(Object.keys(item.json), REPORT_COLUMNS);
+			for (const [index, row] of REPORT_ROWS) assert.deepEqual(items[index].json, row);
+			const csv = items[0].binary!.data;
+			assert.equal(csv.mimeType, 'text/csv');
+			assert.match(String(csv.fileName), new RegExp(`^${BATCH_ID}-report-\\d{8}-\\d{6}\\.csv$`));
+			assert.ok(n8n.readBinary(csv).equals(buildReport(sampleBatch)), 'n8n stored the report byte for byte');
+			assert.ok(items.slice(1).every((item) => item.binary === undefined || Object.keys(item.binary).length === 0));
+			const api = emulator.requests.slice(seen).filter((r) => r.origin === 'api').map((r) => `${r.method} ${r.path}`);
+			assert.deepEqual(api, [`GET /api/v1/data-collection/batches/${BATCH_ID}/report/`]);
 		});
 
 		it('wrong token: the run fails with the credential error, the token nowhere in it', async () => {

@@ -15,7 +15,7 @@ import { Catcher, startSampleEmulator } from './lib/emulator';
 import { host, majors } from './lib/hosts';
 import { N8nInstance, type WorkflowNode } from './lib/n8n';
 import { packageTarball } from './lib/package';
-import { CREDENTIAL, credentials, linear, PACKAGE } from './lib/workflows';
+import { credentials, linear, triggerNode } from './lib/workflows';
 
 const WORKFLOW_ID = 'e2eTriggerOnce';
 
@@ -27,22 +27,9 @@ function batchOf(count: number): BatchSpec {
 	return { ...sampleBatch, submissions, files };
 }
 
-/** Trigger (every 5 s: n8n refuses one cron entry under a minute, not twelve) -> POST each submission's ID. */
+/** Trigger (every 5 s) -> POST each submission's ID. */
 function triggerWorkflow(catcher: string) {
-	const trigger: WorkflowNode = {
-		id: 'e2e-trigger',
-		name: 'Prolific Batch Export Trigger',
-		type: `${PACKAGE}.prolificBatchExportTrigger`,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {
-			pollTimes: { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) },
-			batch: { __rl: true, mode: 'id', value: BATCH_ID },
-			output: 'submissions',
-			options: { pollInterval: 0.1, timeout: 60 },
-		},
-		credentials: { prolificApi: CREDENTIAL },
-	};
+	const trigger = triggerNode(BATCH_ID);
 	const post: WorkflowNode = {
 		id: 'e2e-post',
 		name: 'Deliver',

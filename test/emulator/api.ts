@@ -11,6 +11,16 @@ export interface Settings {
 	urlTtlSeconds: number;
 	tokens: string[];
 	maxJobsPerBatch: number;
+	/** Behaviour B: a server that accepts `study_id` / `from` / `to` and applies none (the job's filter stays null). */
+	ignoreFilters: boolean;
+	/** The status a job being built reports: 'generating' as documented, or another word a server may use ('queued', 'PROCESSING'). */
+	inProgressStatus: string;
+	/** The most records a list answers at once, whatever `limit` asks (servers cap page sizes). */
+	maxPageSize: number;
+	/** A list endpoint that ignores `offset` and answers the first page every time. */
+	ignoreOffset: boolean;
+	/** How far the API's clock is from this machine's, in seconds: expires_at and the storage host's check use it (-3600: this machine runs an hour fast). */
+	clockOffsetSeconds: number;
 }
 
 export interface Context {
@@ -44,6 +54,7 @@ const ROUTES: [RegExp, Partial<Record<string, Route>>][] = [
 	[/^\/api\/v1\/data-collection\/batches$/, { GET: 'batches' }],
 	[/^\/api\/v1\/data-collection\/collections$/, { GET: 'collections' }],
 	[/^\/api\/v1\/data-collection\/batches\/([^/]+)$/, { GET: 'batch' }],
+	[/^\/api\/v1\/data-collection\/batches\/([^/]+)\/report$/, { GET: 'report' }],
 	// Collections export through the same flow as batches, under their own paths.
 	[/^\/api\/v1\/data-collection\/(?:batches|collections)\/([^/]+)\/export$/, { POST: 'export.request', GET: 'export.list' }],
 	[/^\/api\/v1\/data-collection\/(?:batches|collections)\/([^/]+)\/export\/([^/]+)$/, { GET: 'export.status', DELETE: 'export.delete' }],
@@ -70,7 +81,7 @@ export function handleApi(ctx: Context, req: Incoming, match: Match | undefined)
 	const notAllowed = apiError(405, `Method "${req.method}" not allowed.`, 'Method not allowed');
 	if (route === undefined) return notAllowed;
 	if (route === 'me') return json(200, SAMPLE_USER);
-	if (route === 'workspaces') return json(200, page(ctx.store.workspaces, req.query));
+	if (route === 'workspaces') return json(200, page(ctx.settings, ctx.store.workspaces, req.query));
 	if (route === 'batches') return listBatches(ctx, req.query);
 	if (route === 'collections') return listCollections(ctx, req.query);
 
@@ -80,6 +91,7 @@ export function handleApi(ctx: Context, req: Incoming, match: Match | undefined)
 	}
 	if (entry.forbidden) return apiError(403, FORBIDDEN_DETAIL);
 	if (route === 'batch') return json(200, batchView(entry.spec));
+	if (route === 'report') return reportLink(ctx, batchId);
 	if (route === 'export.request') {
 		return ctx.settings.behaviour === 'A' ? requestA(ctx, batchId) : requestB(ctx, batchId, req.query);
 	}
@@ -90,22 +102,34 @@ export function handleApi(ctx: Context, req: Incoming, match: Match | undefined)
 	return deleteJob(ctx, batchId, exportId);
 }
 
-function page<T>(items: T[], query: Record<string, string>) {
-	const offset = Math.max(0, Number(query.offset) || 0);
-	const limit = Number(query.limit) > 0 ? Number(query.limit) : items.length;
+function page<T>(settings: Settings, items: T[], query: Record<string, string>) {
+	const offset = settings.ignoreOffset ? 0 : Math.max(0, Number(query.offset) || 0);
+	const limit = Math.min(Number(query.limit) > 0 ? Number(query.limit) : items.length, settings.maxPageSize);
 	return { results: items.slice(offset, offset + limit), meta: { count: items.length } };
+}
+
+/** A workspace that refuses to list its batches or collections, as the store was told. */
+function refused(ctx: Context, kind: 'batches' | 'collections', workspaceId: string): Reply | undefined {
+	const refusal = ctx.store.refusals.get(workspaceId)?.[kind];
+	if (refusal === 403) return apiError(403, kind === 'collections' ? 'Collections are not enabled for this workspace.' : 'You do not have access to this workspace.');
+	if (refusal === 404) return apiError(404, 'Workspace not found.');
+	return undefined;
 }
 
 function listBatches(ctx: Context, query: Record<string, string>): Reply {
 	if (!query.workspace_id) return apiError(400, { workspace_id: ['This field is required.'] });
+	const refusal = refused(ctx, 'batches', query.workspace_id);
+	if (refusal) return refusal;
 	const batches = [...ctx.store.batches.values()]
 		.filter((b) => b.spec.workspace_id === query.workspace_id && !b.forbidden && !b.kind)
 		.map((b) => batchView(b.spec));
-	return json(200, page(batches, query));
+	return json(200, page(ctx.settings, batches, query));
 }
 
 function listCollections(ctx: Context, query: Record<string, string>): Reply {
 	if (!query.workspace_id) return apiError(400, { workspace_id: ['This field is required.'] });
+	const refusal = refused(ctx, 'collections', query.workspace_id);
+	if (refusal) return refusal;
 	const collections = [...ctx.store.batches.values()]
 		.filter((b) => b.spec.workspace_id === query.workspace_id && !b.forbidden && b.kind === 'collection')
 		.map(({ spec }) => ({
@@ -118,7 +142,7 @@ function listCollections(ctx: Context, query: Record<string, string>): Reply {
 			task_details: { task_name: spec.name, task_introduction: '', task_steps: '' },
 			collection_items: [],
 		}));
-	return json(200, page(collections, query));
+	return json(200, page(ctx.settings, collections, query));
 }
 
 function batchView(spec: BatchSpec) {
@@ -138,20 +162,20 @@ function batchView(spec: BatchSpec) {
 	};
 }
 
-const generating = (export_id: string) => json(202, { status: 'generating', export_id });
+const generating = (settings: Settings, export_id: string) => json(202, { status: settings.inProgressStatus, export_id });
 
 /** Idempotent: the running job, else the latest complete one while its URL lasts, else a new job. */
 function requestA({ store, faults, settings, downloadOrigin }: Context, batchId: string): Reply {
 	const jobs = store.jobsOf(batchId);
 	const running = jobs.find((j) => j.status === 'generating');
-	if (running) return generating(running.export_id);
+	if (running) return generating(settings, running.export_id);
 	const done = jobs.reverse().find((j) => j.status === 'complete');
 	if (done && faults.take('export.request', batchId, ['expireUrl'])) {
-		return json(200, { status: 'complete', ...store.mintUrl(done, downloadOrigin, settings.urlTtlSeconds, true) });
+		return json(200, { status: 'complete', ...store.mintUrl(done, downloadOrigin, settings, true) });
 	}
-	const current = done && store.validUrl(done);
+	const current = done && store.validUrl(done, settings.clockOffsetSeconds);
 	if (current) return json(200, { status: 'complete', ...current });
-	return generating(store.createJob(batchId, null).export_id);
+	return generating(settings, store.createJob(batchId, null).export_id);
 }
 
 /** A fresh job per POST, unless one with the same filter is still running; at most maxJobsPerBatch. */
@@ -161,18 +185,25 @@ function requestB({ store, settings }: Context, batchId: string, query: Record<s
 		const value = query[key];
 		if (value === undefined) continue;
 		if (key !== 'study_id' && Number.isNaN(Date.parse(value))) return apiError(400, { [key]: ['Enter a valid date/time.'] });
-		filter[key] = value;
+		if (!settings.ignoreFilters) filter[key] = value;
 	}
 	const jobs = store.jobsOf(batchId);
 	const same = (f: ExportFilter | null) =>
 		f?.study_id === filter.study_id && f?.from === filter.from && f?.to === filter.to;
 	const running = jobs.find((j) => j.status === 'generating' && same(j.filter));
-	if (running) return generating(running.export_id);
+	if (running) return generating(settings, running.export_id);
 	if (jobs.length >= settings.maxJobsPerBatch) {
 		const detail = `This batch already has ${jobs.length} export jobs. Delete an existing export job before requesting a new one.`;
 		return apiError(400, detail, 'Export limit reached');
 	}
-	return generating(store.createJob(batchId, Object.keys(filter).length ? filter : null).export_id);
+	return generating(settings, store.createJob(batchId, Object.keys(filter).length ? filter : null).export_id);
+}
+
+/** The report endpoint: a fresh presigned link each time, or 404 for a batch without a report. */
+function reportLink({ store, faults, settings, downloadOrigin }: Context, batchId: string): Reply {
+	if (!store.reportFor(batchId)) return apiError(404, 'No report is available for this batch.');
+	const expired = !!faults.take('report', batchId, ['expireUrl']);
+	return json(200, { ...store.mintReportUrl(batchId, downloadOrigin, settings, expired), http_method: 'GET' });
 }
 
 function exportStatus({ store, faults, settings, downloadOrigin }: Context, batchId: string, exportId: string): Reply {
@@ -182,12 +213,12 @@ function exportStatus({ store, faults, settings, downloadOrigin }: Context, batc
 	if (faults.take('export.status', batchId, ['exportFailed'])) job.status = 'failed';
 	if (job.status === 'failed') return json(200, { status: 'failed' });
 	if (job.status === 'generating' && job.polls <= settings.pollsUntilComplete) {
-		return json(200, { status: 'generating', export_id: job.export_id });
+		return json(200, { status: settings.inProgressStatus, export_id: job.export_id });
 	}
 	job.status = 'complete';
 	// Every complete answer carries a freshly signed URL, as the docs promise.
 	const expired = !!faults.take('export.status', batchId, ['expireUrl']);
-	return json(200, { status: 'complete', ...store.mintUrl(job, downloadOrigin, settings.urlTtlSeconds, expired) });
+	return json(200, { status: 'complete', ...store.mintUrl(job, downloadOrigin, settings, expired) });
 }
 
 function listJobs({ store }: Context, batchId: string): Reply {

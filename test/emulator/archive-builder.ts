@@ -31,6 +31,8 @@ export interface BatchSpec {
 	submissions: SubmissionSpec[];
 	/** archive path (files/<submission>_<instruction>_<index>.<ext>) -> bytes */
 	files: Record<string, Buffer>;
+	/** the dataset the batch was built from, one row per task (in task_ids' order): its report starts with it */
+	dataset?: { columns: string[]; rows: string[][] };
 }
 
 export interface ArchiveOptions {

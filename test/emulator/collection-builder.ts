@@ -29,6 +29,11 @@ export interface CollectionArchiveOptions {
 	 * line per submission. Prolific does not document which; the node must read both.
 	 */
 	perResponse?: boolean;
+	/**
+	 * Write collection.json in the API's Collection shape: no top-level `instructions`, but pages
+	 * (`collection_items[].page_items[]`) holding the instructions between content blocks.
+	 */
+	apiShape?: boolean;
 }
 
 /** A collection's export: responses.jsonl, collection.json, README.md and files/. Deterministic. */
@@ -36,14 +41,7 @@ export async function buildCollectionArchive(spec: CollectionSpec, opts: Collect
 	const lines = opts.perResponse ? perResponseLines(spec) : perSubmissionLines(spec);
 	const entries = new Map<string, Buffer | string>([
 		['responses.jsonl', lines.map((line) => JSON.stringify(line) + '\n').join('')],
-		[
-			'collection.json',
-			JSON.stringify(
-				{ collection_id: spec.collection_id, name: spec.name, exported_at: spec.exported_at, instructions: spec.instructions },
-				null,
-				2,
-			) + '\n',
-		],
+		['collection.json', JSON.stringify(opts.apiShape ? apiCollection(spec) : documentedCollection(spec), null, 2) + '\n'],
 		['README.md', `# ${spec.name}\n\nExport of collection ${spec.collection_id}, generated ${spec.exported_at}.\n`],
 		...Object.entries(spec.files),
 	]);
@@ -51,6 +49,32 @@ export async function buildCollectionArchive(spec: CollectionSpec, opts: Collect
 	const date = new Date(spec.exported_at);
 	for (const [name, data] of entries) zip.file(name, data, { date, createFolders: false });
 	return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
+function documentedCollection(spec: CollectionSpec) {
+	return { collection_id: spec.collection_id, name: spec.name, exported_at: spec.exported_at, instructions: spec.instructions };
+}
+
+/** One page per instruction, each opened by a rich-text block, as the API's Collection schema has it. */
+function apiCollection(spec: CollectionSpec) {
+	const created_at = spec.created_at ?? spec.exported_at;
+	return {
+		id: spec.collection_id,
+		name: spec.name,
+		workspace_id: spec.workspace_id,
+		created_at,
+		schema_version: 1,
+		task_details: { task_name: spec.name, task_introduction: '', task_steps: '' },
+		collection_items: spec.instructions.map((instruction, page) => ({
+			id: `00000000-0000-4000-9000-${String(page).padStart(12, '0')}`,
+			created_at,
+			schema_version: 1,
+			page_items: [
+				{ type: 'rich_text', id: `00000000-0000-4000-a000-${String(page).padStart(12, '0')}`, content: `<p>Page ${page + 1}</p>` },
+				{ ...instruction, created_at, order: 0 },
+			],
+		})),
+	};
 }
 
 function perSubmissionLines(spec: CollectionSpec) {

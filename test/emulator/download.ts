@@ -1,7 +1,9 @@
 import { gzipSync } from 'node:zlib';
 
 import type { Context, Incoming, Match } from './api';
+import type { FaultQueue, Route } from './faults';
 import { mutateArchive } from './raw-zip';
+import { brokenReport } from './report-builder';
 import { s3Error, type Reply } from './replies';
 import type { Store } from './store';
 
@@ -14,12 +16,21 @@ const BAD_SIGNATURE =
 	'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
 
 export function matchDownload(store: Store, path: string): Match | undefined {
+	const report = /^\/reports\/([^/]+)\.csv$/.exec(path);
+	if (report) return { route: 'report.download', batchId: report[1] };
 	const m = /^\/exports\/([^/]+)\.zip$/.exec(path);
 	return m ? { route: 'download', exportId: m[1], batchId: store.jobs.get(m[1])?.batch_id } : undefined;
 }
 
-export async function handleDownload({ store, faults }: Context, req: Incoming, match: Match | undefined): Promise<Reply> {
-	if (!match?.exportId) return s3Error(404);
+export async function handleDownload(ctx: Context, req: Incoming, match: Match | undefined): Promise<Reply> {
+	if (!match?.exportId && match?.route !== 'report.download') return s3Error(404);
+	const refused = refusal(ctx, req);
+	if (refused) return refused;
+	return match.route === 'report.download' ? report(ctx, req, match.batchId ?? '') : await archive(ctx, req, match.exportId ?? '');
+}
+
+/** What S3 says to a request it will not serve: a wrong method, a second auth mechanism, a bad or expired signature. */
+function refusal({ store, settings }: Context, req: Incoming): Reply | undefined {
 	if (req.method !== 'GET' && req.method !== 'HEAD') {
 		return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
 	}
@@ -27,26 +38,46 @@ export async function handleDownload({ store, faults }: Context, req: Incoming, 
 	if (req.headers.authorization !== undefined) {
 		return s3Error(400, 'InvalidArgument', TWO_AUTH_MECHANISMS);
 	}
-	const check = store.verifyUrl(req.path, req.query);
+	const check = store.verifyUrl(req.path, req.query, settings.clockOffsetSeconds);
 	if (check === 'bad-signature') {
 		return s3Error(403, 'SignatureDoesNotMatch', BAD_SIGNATURE);
 	}
 	if (check === 'expired') return s3Error(403, 'AccessDenied', 'Request has expired');
-	const job = store.jobs.get(match.exportId);
-	if (!job) return s3Error(404); // deleted since the URL was signed
+	return undefined;
+}
 
-	const archive = await store.archiveFor(job);
+async function archive({ store, faults }: Context, req: Incoming, exportId: string): Promise<Reply> {
+	const job = store.jobs.get(exportId);
+	if (!job) return s3Error(404); // deleted since the URL was signed
+	const zip = await store.archiveFor(job);
 	// HEAD only peeks, so the GET that follows still gets the faulty archive.
 	const fault = faults.take('download', job.batch_id, ['archive'], req.method === 'GET');
-	const body = fault && 'archive' in fault ? damaged(archive, fault.archive) : archive;
-	const chunked = faults.take('download', job.batch_id, ['chunked'], req.method === 'GET');
-	const gzip = faults.take('download', job.batch_id, ['gzip'], req.method === 'GET');
+	const body = fault && 'archive' in fault ? damaged(zip, fault.archive) : zip;
+	return served(faults, req, 'download', job.batch_id, 'application/zip', body);
+}
+
+function report({ store, faults }: Context, req: Incoming, batchId: string): Reply {
+	const csv = store.reportFor(batchId);
+	const spec = store.batches.get(batchId)?.spec;
+	if (!csv || !spec) return s3Error(404);
+	const fault = faults.take('report.download', batchId, ['report'], req.method === 'GET');
+	if (fault && 'report' in fault) {
+		const type = { html: 'text/html; charset=utf-8', json: 'application/json', ragged: 'text/csv', empty: 'text/csv' }[fault.report];
+		return { status: 200, headers: { 'content-type': type }, body: brokenReport(spec, fault.report) };
+	}
+	return served(faults, req, 'report.download', batchId, 'text/csv', csv);
+}
+
+/** A 200 with the body, chunked or gzipped when a fault says so. */
+function served(faults: FaultQueue, req: Incoming, route: Route, batchId: string, type: string, body: Buffer): Reply {
+	const chunked = faults.take(route, batchId, ['chunked'], req.method === 'GET');
+	const gzip = faults.take(route, batchId, ['gzip'], req.method === 'GET');
 	const gzipped = gzip && 'gzip' in gzip && (gzip.gzip === 'always' || /\bgzip\b/.test(req.headers['accept-encoding'] ?? ''));
-	const announce = faults.take('download', job.batch_id, ['announce'], req.method === 'GET');
+	const announce = faults.take(route, batchId, ['announce'], req.method === 'GET');
 	return {
 		status: 200,
 		headers: {
-			'content-type': 'application/zip',
+			'content-type': type,
 			...(announce && 'announce' in announce && { 'content-length': String(announce.announce) }),
 			...(chunked && { 'transfer-encoding': 'chunked' }),
 			...(gzipped && { 'content-encoding': 'gzip' }),

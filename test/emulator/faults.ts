@@ -8,7 +8,9 @@ export type Route =
 	| 'export.status'
 	| 'export.list'
 	| 'export.delete'
-	| 'download';
+	| 'download'
+	| 'report'
+	| 'report.download';
 
 export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: string } & (
 	/** `headers` are added to the answer, e.g. a redirect's `location`; `{request}` in a value is the request's own path and query */
@@ -19,7 +21,7 @@ export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: s
 	| { delayMs: number }
 	/** export.status answers {status: 'failed'} and the job stays failed */
 	| { exportFailed: true }
-	/** the next complete answer hands out a URL (and expires_at) already in the past */
+	/** the next complete answer (or report link) hands out a URL (and expires_at) already in the past */
 	| { expireUrl: true }
 	/** the download serves this instead of the job's archive */
 	| { archive: 'truncated' | 'corrupt' | Buffer }
@@ -29,9 +31,11 @@ export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: s
 	| { gzip: 'always' | 'when-asked' }
 	/** the download announces this Content-Length (e.g. more than the disk holds) and sends only the archive, then waits */
 	| { announce: number }
+	/** the report download serves this instead of the batch's report: a sign-in page, a JSON error, a row short of a cell, nothing */
+	| { report: 'html' | 'json' | 'ragged' | 'empty' }
 );
 
-type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive' | 'chunked' | 'gzip' | 'announce';
+type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'expireUrl' | 'archive' | 'chunked' | 'gzip' | 'announce' | 'report';
 
 /** Pending faults, consumed in injection order by the requests they match. */
 export class FaultQueue {

@@ -8,3 +8,5 @@ export type { EmulatorOptions, RecordedRequest } from './server';
 export type { ExportFilter, ExportJob, Workspace } from './store';
 export { buildCollectionArchive } from './collection-builder';
 export type { CollectionArchiveOptions, CollectionSpec, CollectionSubmissionSpec } from './collection-builder';
+export { brokenReport, buildReport, csvBytes } from './report-builder';
+export type { ReportOptions } from './report-builder';

@@ -7,7 +7,7 @@ import { buildCollectionArchive, type CollectionArchiveOptions, type CollectionS
 import { handleDownload, matchDownload } from './download';
 import { FaultQueue, type Fault } from './faults';
 import { apiError, json, s3Error, type Reply } from './replies';
-import { Store, type ExportJob, type Workspace } from './store';
+import { Store, type ExportJob, type Workspace, type WorkspaceRefusals } from './store';
 import { SAMPLE_TOKEN } from '../fixtures/sample-batch';
 
 export interface EmulatorOptions extends Partial<Settings> {
@@ -34,6 +34,11 @@ export class ProlificEmulator implements Settings {
 	urlTtlSeconds: number;
 	tokens: string[];
 	maxJobsPerBatch: number;
+	ignoreFilters: boolean;
+	inProgressStatus: string;
+	clockOffsetSeconds: number;
+	maxPageSize: number;
+	ignoreOffset: boolean;
 	/** the origin put into download links, when it should differ from where downloads are served */
 	advertisedDownloadOrigin?: string;
 	/** every request to either origin, recorded before any fault applies */
@@ -51,6 +56,11 @@ export class ProlificEmulator implements Settings {
 		this.urlTtlSeconds = opts.urlTtlSeconds ?? 3600;
 		this.tokens = opts.tokens ?? [SAMPLE_TOKEN];
 		this.maxJobsPerBatch = opts.maxJobsPerBatch ?? 10;
+		this.ignoreFilters = opts.ignoreFilters ?? false;
+		this.inProgressStatus = opts.inProgressStatus ?? 'generating';
+		this.clockOffsetSeconds = opts.clockOffsetSeconds ?? 0;
+		this.maxPageSize = opts.maxPageSize ?? 500;
+		this.ignoreOffset = opts.ignoreOffset ?? false;
 	}
 
 	static async start(opts: EmulatorOptions = {}): Promise<ProlificEmulator> {
@@ -78,8 +88,10 @@ export class ProlificEmulator implements Settings {
 		return this.tokens[0];
 	}
 
-	addWorkspace(workspace: Workspace): void {
+	/** `refuse`: lists of this workspace that answer 403 (e.g. collections not enabled) or 404. */
+	addWorkspace(workspace: Workspace, refuse?: WorkspaceRefusals): void {
 		this.store.workspaces.push(workspace);
+		if (refuse) this.store.refusals.set(workspace.id, refuse);
 	}
 
 	/** `archive` replaces the built one; `forbidden` batches answer 403 and stay out of listings. */
@@ -109,6 +121,13 @@ export class ProlificEmulator implements Settings {
 		if (!entry) throw new Error(`unknown batch ${batchId}`);
 		entry.archive = Promise.resolve(archive);
 		entry.given = true;
+	}
+
+	/** Replaces the batch's report CSV (built from its spec otherwise); null: the batch has no report (404). */
+	setReport(batchId: string, csv: Buffer | string | null): void {
+		const entry = this.store.batches.get(batchId);
+		if (!entry) throw new Error(`unknown batch ${batchId}`);
+		entry.report = typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv;
 	}
 
 	inject(fault: Fault): void {

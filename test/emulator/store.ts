@@ -1,10 +1,16 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { buildArchive, type BatchSpec } from './archive-builder';
+import { buildReport } from './report-builder';
 
 export interface Workspace {
 	id: string;
 	title: string;
 	[k: string]: unknown;
+}
+
+export interface WorkspaceRefusals {
+	batches?: 403 | 404;
+	collections?: 403 | 404;
 }
 
 /** Behaviour B's optional POST filters, as given; null when the POST had none. */
@@ -41,11 +47,18 @@ interface BatchEntry {
 	/** a given archive is served as is: date filters cannot apply to it */
 	given: boolean;
 	forbidden: boolean;
+	/** the batch report's CSV, when not built from the spec; null: the batch has no report (404) */
+	report?: Buffer | null;
 }
 
 /** Workspaces, batches and export jobs, plus the signing of download URLs. */
+/** How long links live, and how far the API's clock is from this machine's. */
+type UrlClock = { urlTtlSeconds: number; clockOffsetSeconds: number };
+
 export class Store {
 	readonly workspaces: Workspace[] = [];
+	/** by workspace ID: which of its lists answer 403 or 404 */
+	readonly refusals = new Map<string, WorkspaceRefusals>();
 	readonly batches = new Map<string, BatchEntry>();
 	/** by export_id, in creation order */
 	readonly jobs = new Map<string, JobState>();
@@ -76,33 +89,49 @@ export class Store {
 		return (job.archive ??= buildArchive(byDate(entry.spec, from, to)));
 	}
 
-	/** Signs a fresh download URL for the job; `expired` dates it in the past. */
-	mintUrl(job: JobState, origin: string, ttlSeconds: number, expired: boolean): { url: string; expires_at: string } {
+	/** The batch's report CSV; undefined when it has none. */
+	reportFor(batchId: string): Buffer | undefined {
+		const entry = this.batches.get(batchId);
+		if (!entry || entry.kind || entry.report === null) return undefined;
+		return (entry.report ??= buildReport(entry.spec));
+	}
+
+	/** Signs a fresh download URL for the job, by the API's clock; `expired` dates it in the past. */
+	mintUrl(job: JobState, origin: string, clock: UrlClock, expired: boolean): { url: string; expires_at: string } {
+		const signed = this.signedUrl(`${origin}/exports/${job.export_id}.zip`, clock, expired);
+		job.url = signed.url;
+		job.expiresAt = Date.parse(signed.expires_at);
+		return signed;
+	}
+
+	/** A fresh link to a batch's report CSV. */
+	mintReportUrl(batchId: string, origin: string, clock: UrlClock, expired: boolean): { url: string; expires_at: string } {
+		return this.signedUrl(`${origin}/reports/${batchId}.csv`, clock, expired);
+	}
+
+	private signedUrl(link: string, { urlTtlSeconds: ttlSeconds, clockOffsetSeconds }: UrlClock, expired: boolean): { url: string; expires_at: string } {
 		// Whole seconds, so the URL and expires_at agree exactly.
-		const now = Date.now();
+		const now = Date.now() + clockOffsetSeconds * 1000;
 		const expires = expired ? Math.floor(now / 1000) * 1000 - 60_000 : Math.ceil(now / 1000 + ttlSeconds) * 1000;
-		const path = `/exports/${job.export_id}.zip`;
 		const query = new URLSearchParams({
 			'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
 			'X-Amz-Expires': String(ttlSeconds),
 			expires: String(expires),
-			'X-Amz-Signature': this.sign(path, String(expires)),
+			'X-Amz-Signature': this.sign(new URL(link).pathname, String(expires)),
 		});
-		job.url = `${origin}${path}?${query}`;
-		job.expiresAt = expires;
-		return { url: job.url, expires_at: isoSeconds(expires) };
+		return { url: `${link}?${query}`, expires_at: isoSeconds(expires) };
 	}
 
-	/** The URL handed out last, while it still works. */
-	validUrl(job: JobState): { url: string; expires_at: string } | undefined {
-		if (job.url && job.expiresAt && job.expiresAt > Date.now()) return { url: job.url, expires_at: isoSeconds(job.expiresAt) };
+	/** The URL handed out last, while it still works by the API's clock. */
+	validUrl(job: JobState, clockOffsetSeconds: number): { url: string; expires_at: string } | undefined {
+		if (job.url && job.expiresAt && job.expiresAt > Date.now() + clockOffsetSeconds * 1000) return { url: job.url, expires_at: isoSeconds(job.expiresAt) };
 		return undefined;
 	}
 
-	verifyUrl(path: string, query: Record<string, string>): 'ok' | 'bad-signature' | 'expired' {
+	verifyUrl(path: string, query: Record<string, string>, clockOffsetSeconds: number): 'ok' | 'bad-signature' | 'expired' {
 		const { expires = '', 'X-Amz-Signature': signature } = query;
 		if (signature !== this.sign(path, expires)) return 'bad-signature';
-		return Date.now() < Number(expires) ? 'ok' : 'expired';
+		return Date.now() + clockOffsetSeconds * 1000 < Number(expires) ? 'ok' : 'expired';
 	}
 
 	private sign(path: string, expires: string): string {

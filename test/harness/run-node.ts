@@ -4,6 +4,7 @@ import { Container } from '@n8n/di';
 import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
 	IConnections,
+	IDataObject,
 	INode,
 	INodeExecutionData,
 	IRun,
@@ -113,6 +114,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunResult> {
 	const workflowData = buildWorkflowData(opts, typeName);
 	const workflow = new Workflow({
 		...workflowData,
+		staticData: opts.staticData ? (JSON.parse(opts.staticData) as IDataObject) : undefined,
 		nodeTypes: new HarnessNodeTypes({
 			[MANUAL_TRIGGER_NODE_TYPE]: new ManualTrigger(),
 			[ITEM_SOURCE_NODE_TYPE]: itemSource(opts.inputItems ?? []),
@@ -151,7 +153,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunResult> {
 	} catch (error) {
 		// Thrown before any node runs, e.g. WorkflowHasIssuesError for a missing required parameter.
 		const durationMs = performance.now() - startedAt;
-		return { items: [], error: toHarnessError(error), status: 'error', hints: [], durationMs };
+		return { items: [], error: toHarnessError(error), status: 'error', hints: [], durationMs, staticData: JSON.stringify(workflow.staticData) };
 	} finally {
 		clearTimeout(timer);
 		if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
@@ -166,5 +168,6 @@ export async function runNode(opts: RunNodeOptions): Promise<RunResult> {
 		status: reported?.status ?? run.status,
 		hints: taskData?.hints ?? [],
 		durationMs,
+		staticData: JSON.stringify(workflow.staticData),
 	};
 }

@@ -32,6 +32,8 @@ export interface RunNodeOptions {
 	signal?: AbortSignal;
 	/** Workflow settings timezone, default `UTC`. */
 	timezone?: string;
+	/** The workflow's static data as n8n stored it after an earlier execution (JSON); none by default. */
+	staticData?: string;
 }
 
 export interface HarnessBinary {
@@ -68,6 +70,8 @@ export interface RunResult {
 	/** Execution hints recorded on the node's task data. */
 	hints: unknown[];
 	durationMs: number;
+	/** The workflow's static data after the run, as JSON: what n8n saves after a production execution. */
+	staticData: string;
 }
 
 export interface CredentialTestResult {

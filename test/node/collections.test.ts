@@ -9,6 +9,7 @@ import { apiCalls, runExport, startEmulator } from '../support/setup';
 
 const ID = sampleCollection.collection_id;
 const PER_RESPONSE = '4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b7d';
+const API_SHAPED = '4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b7e';
 const collection = (value: string) => ({ resource: 'collection', collection: { __rl: true, mode: 'id', value } });
 
 let emulator: ProlificEmulator;
@@ -16,6 +17,7 @@ before(async () => {
 	emulator = await startEmulator();
 	emulator.addCollection(sampleCollection);
 	emulator.addCollection({ ...sampleCollection, collection_id: PER_RESPONSE }, undefined, { perResponse: true });
+	emulator.addCollection({ ...sampleCollection, collection_id: API_SHAPED }, undefined, { perResponse: true, apiShape: true });
 });
 after(async () => await emulator.close());
 
@@ -71,6 +73,22 @@ describe('collections', () => {
 		assert.ok(perResponse.items[1].binary.file_0.bytes.equals(photo(1).bytes));
 	});
 
+	it('collection.json in the API’s shape (instructions in collection_items[].page_items[]): columns and labels are descriptions', async () => {
+		const documented = await exportCollection(PER_RESPONSE, 'rows');
+		const apiShaped = await exportCollection(API_SHAPED, 'rows');
+		assert.equal(apiShaped.status, 'success', apiShaped.error?.message);
+		assert.deepEqual(
+			apiShaped.items.map((item) => ({ ...item.json, collection_id: PER_RESPONSE })),
+			documented.items.map((item) => item.json),
+		);
+		assert.deepEqual(Object.keys(apiShaped.items[0].json).slice(4, 7), ['Describe a photo you took today', 'Upload the photo', 'Where was it taken?']);
+		const summary = (await exportCollection(API_SHAPED, 'summary')).items[0].json as { instructions: Array<{ description: string }> };
+		assert.deepEqual(
+			summary.instructions.map((instruction) => instruction.description),
+			[I.caption.description, I.photo.description, I.place.description],
+		);
+	});
+
 	it('Rows: one row per submission, named by the collection instead of a task', async () => {
 		const run = await exportCollection(ID, 'rows');
 		assert.deepEqual(run.items[1].json, {
@@ -104,6 +122,17 @@ describe('collections', () => {
 		assert.equal(summary.submissions, 3);
 		assert.equal('tasks' in summary, false);
 		assert.match(String(summary.text), /^Everyday Photos: 3 submissions from 3 participants, 3 files \(/);
+		// One "task" (the collection) with three answers: kappa there is always -1/(N-1), whatever they say.
+		const place = (summary.instructions as Array<Record<string, unknown>>).find((i) => i.id === I.place.id);
+		const agreement = place?.agreement as Record<string, unknown>;
+		assert.deepEqual(
+			[agreement.fleiss_kappa, agreement.reason, agreement.subjects, agreement.raters],
+			[null, 'not computed: not enough tasks rated by two or more participants', 1, { min: 3, max: 3 }],
+		);
+		assert.match(
+			String(summary.text),
+			/\n• Where was it taken\?: 100% \(κ not computed: not enough tasks rated by two or more participants; majority 67% on average\)$/,
+		);
 		const archive = (await exportCollection(ID, 'archive')).items[0];
 		assert.equal(archive.json.collection_name, 'Everyday Photos');
 		assert.match(String(archive.json.file_name), new RegExp(`^${ID}-export-\\d{8}-\\d{6}\\.zip$`));
@@ -135,6 +164,7 @@ describe('collections', () => {
 			[
 				['Everyday Photos', ID],
 				['Everyday Photos', PER_RESPONSE],
+				['Everyday Photos', API_SHAPED],
 			].sort(),
 		);
 	});

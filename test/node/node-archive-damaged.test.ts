@@ -3,12 +3,12 @@ import { before, describe, it } from 'node:test';
 
 
 import { buildRawZip, inflateBomb, mutateArchive } from '../emulator';
-import { BATCH_ID, SUBMISSION, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
+import { BATCH_ID, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
 import type { RunResult } from '../harness';
 import { exportOf, GiB, MiB, storedFiles, succeeded, suite, useArchiveSuite } from '../support/archive-suite';
 import { failure, serveArchive, withDeclaredSize } from '../support/archives';
 import { runExport } from '../support/setup';
-import { DAMAGED, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from '../support/hints';
+import { DAMAGED, REPEATED_HINT, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from '../support/hints';
 
 /** Damaged and hostile archives through the node: cut downloads, corrupt entries, unsafe names, bombs, limits. */
 
@@ -84,6 +84,29 @@ describe('hostile archives', () => {
 			assert.deepEqual(storedFiles(), stored, 'no file reached the binary data store');
 		});
 	}
+
+	describe('two entries of one name', () => {
+		const SUBMISSIONS = 'responses-by-submission.jsonl';
+		const UPLOAD = SUBMISSION_FILES[0][0][3];
+		const cases: Array<[string, string, string]> = [
+			// A second copy of the records: the first copy's submissions used to vanish without a word.
+			['a second responses-by-submission.jsonl', SUBMISSIONS, SUBMISSIONS],
+			['a second copy of an upload', UPLOAD, UPLOAD],
+			['the same upload named another way', `./${UPLOAD.replace('/', '\\')}`, UPLOAD],
+		];
+		for (const [what, name, named] of cases) {
+			it(`refuses ${what} as corrupt, naming the entry, in every output`, async () => {
+				const archive = buildRawZip([...suite.sampleEntries, { name, data: Buffer.from('{"submission_id":"s-late"}\n') }]);
+				for (const output of ['submissions', 'files', 'archive'] as const) {
+					assert.deepEqual(failure(await exportOf(archive, { output })), {
+						status: 'error',
+						message: `The export archive is corrupt: it holds more than one entry named '${named}'`,
+						description: REPEATED_HINT,
+					});
+				}
+			});
+		}
+	});
 
 	describe('inflate bombs', () => {
 		let bomb: Buffer;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildArchive } from '../emulator';
+import { buildArchive, buildRawZip } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
-import { BATCH_ID, PHOTO, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
+import { BATCH_ID, PHOTO, RECEIPT, SUBMISSION, SUBMISSION_FILES, TASK, TOTAL_FILES } from '../fixtures/sample-expected';
 import type { RunResult } from '../harness';
 import { bytesOf, exportOf, sampleFile, succeeded, suite, useArchiveSuite } from '../support/archive-suite';
 import { recordsArchive, serveArchive } from '../support/archives';
@@ -161,6 +161,63 @@ describe('messy JSON Lines', () => {
 		);
 		assert.equal(run.error?.description, JSONL_HINT);
 	});
+
+	it('keeps a line whose bytes are not UTF-8, U+FFFD where they were, and names the file and line in a warning', async () => {
+		const lines = sampleBatch.submissions.map((s) => JSON.stringify({ ...s, batch_id: BATCH_ID }));
+		// Line 2 gains a Latin-1 'é' (one byte, 0xE9), line 3 a genuine U+FFFD, which is valid UTF-8.
+		const latin1 = Buffer.concat([Buffer.from(`${lines[1].slice(0, -1)},"note":"caf`), Buffer.from([0xe9]), Buffer.from('"}')]);
+		const genuine = Buffer.from(`${lines[2].slice(0, -1)},"note":"\uFFFD"}`);
+		const text = Buffer.concat([lines[0], latin1, genuine, ...lines.slice(3)].map((line) => Buffer.concat([Buffer.from(line), Buffer.from('\n')])));
+		const batchId = serveArchive(suite.emulator, await buildArchive(sampleBatch, { extraEntries: { 'responses-by-submission.jsonl': text } }));
+		const clean = await runExport(suite.emulator, { batchId: BATCH_ID, includeFiles: false });
+		for (const output of ['submissions', 'rows', 'summary'] as const) {
+			const run = await runExport(suite.emulator, { batchId, output, includeFiles: false });
+			succeeded(run);
+			assert.deepEqual(run.hints, [
+				{
+					message: `Batch ${batchId}: bytes that are not valid UTF-8 were read as U+FFFD (\uFFFD), their records kept: line 2 of responses-by-submission.jsonl. The export may be damaged: check those records, or run the node again for a fresh export.`,
+					type: 'warning',
+					location: 'outputPane',
+				},
+			], output);
+			if (output !== 'submissions') continue;
+			assert.equal(run.items.length, 5);
+			assert.deepEqual(run.items[1].json, { ...clean.items[1].json, note: 'caf\uFFFD' });
+			assert.deepEqual(run.items[2].json, { ...clean.items[2].json, note: '\uFFFD' });
+		}
+	});
+
+	it('keeps IDs written as JSON numbers beyond 2^53 exactly, as their digits', async () => {
+		// Each pair differs only past 2^53: as numbers, both would round to one ID.
+		const submission = (n: number) =>
+			`{"submission_id":1234567890123456789${n},"participant_id":9876543210987654321${n},"batch_id":"b","created_at":"2026-03-19T09:0${n}:00Z",` +
+			`"responses":{"9007199254740993":{"i1":{"type":"free_text","description":"Count","value":1234567890123456789${n}}}},"study_id":4${n}}`;
+		const task = `{"task_id":9007199254740993,"responses":[{"submission_id":12345678901234567891,"participant_id":98765432109876543211,"i1":{"type":"free_text","value":"x"}}]}`;
+		const archive = buildRawZip([
+			{ name: 'responses-by-submission.jsonl', data: Buffer.from(`${submission(1)}\n${submission(2)}\n`) },
+			{ name: 'responses-by-task.jsonl', data: Buffer.from(`${task}\n`) },
+			{ name: 'batch.json', data: Buffer.from('{"batch_id":12345678901234567890,"name":"Big","instructions":[]}') },
+		]);
+		const batchId = serveArchive(suite.emulator, archive);
+		const run = await runExport(suite.emulator, { batchId });
+		succeeded(run);
+		assert.deepEqual(
+			run.items.map(({ json }) => [json.submission_id, json.participant_id, json.study_id]),
+			[
+				['12345678901234567891', '98765432109876543211', 41],
+				['12345678901234567892', '98765432109876543212', 42],
+			],
+		);
+		// Not an ID: a number stays a number, as JSON gives it.
+		assert.equal((run.items[0].json.responses as Record<string, Record<string, IDataObject>>)['9007199254740993'].i1.value, 12345678901234567891);
+		const summary = await runExport(suite.emulator, { batchId, output: 'summary' });
+		assert.equal(summary.items[0].json.participants, 2);
+		const tasks = await runExport(suite.emulator, { batchId, output: 'tasks' });
+		assert.equal(tasks.items[0].json.task_id, '9007199254740993');
+		assert.deepEqual((tasks.items[0].json.responses as IDataObject[])[0].submission_id, '12345678901234567891');
+		const rows = await runExport(suite.emulator, { batchId, output: 'rows' });
+		assert.deepEqual(rows.items.map(({ json }) => json.participant_id), ['98765432109876543211', '98765432109876543212']);
+	});
 });
 
 describe('files missing from the archive, and files no response mentions', () => {
@@ -250,6 +307,90 @@ describe('files missing from the archive, and files no response mentions', () =>
 		const summary = await runExport(suite.emulator, { batchId, output: 'archive' });
 		assert.equal(summary.items[0].json.unreferenced_files, 1);
 		assert.equal(summary.items[0].json.files, TOTAL_FILES + 1);
+	});
+
+	describe('references outside files/ and to another submission’s file', () => {
+		const [[, , metaName, meta0], [, , recordsName, meta1]] = SUBMISSION_FILES[0];
+		const [[, , foreignName, own0], [, , twinName, own1]] = SUBMISSION_FILES[1];
+		const stray = `files/${SUBMISSION[2]}_${PHOTO}_9.png`;
+		const theirs = SUBMISSION_FILES[2][2][3];
+		const strayBytes = Buffer.from('not yours');
+		/** Submission 0 points at batch.json and the records, submission 1 at two of submission 2's files. */
+		const repointed: Record<string, string> = {
+			[meta0]: 'batch.json',
+			[meta1]: 'responses-by-submission.jsonl',
+			[own0]: stray,
+			[own1]: theirs,
+		};
+		let batchId: string;
+		before(() => {
+			const entries = suite.sampleEntries
+				.filter(({ name }) => !(name in repointed))
+				.map(({ name, data }) => {
+					if (!name.endsWith('.jsonl')) return { name, data };
+					let text = data.toString();
+					for (const [from, to] of Object.entries(repointed)) text = text.replaceAll(`"path":"${from}"`, `"path":"${to}"`);
+					return { name, data: Buffer.from(text) };
+				});
+			batchId = serveArchive(suite.emulator, buildRawZip([...entries, { name: stray, data: strayBytes }]));
+		});
+		const hint = (notAttached: string, foreign: string) =>
+			`Batch ${batchId}: 2 response file(s) name a path outside files/, which holds the uploads, and were not attached (${notAttached}): ` +
+			`batch.json (submission ${SUBMISSION[0]}), responses-by-submission.jsonl (submission ${SUBMISSION[0]}); ` +
+			`${foreign}`;
+
+		it('Submissions and Tasks: archive metadata is never attached (missing); the other submission’s files are, marked foreign', async () => {
+			const run = await runExport(suite.emulator, { batchId });
+			succeeded(run);
+			const [first, second] = run.items;
+			const files = (item: (typeof run.items)[number]) => item.json.files as IDataObject[];
+			assert.deepEqual(files(first).slice(0, 2), [
+				{ binary_property: null, task_id: TASK[0], instruction_id: PHOTO, name: metaName, path: 'batch.json', size: null, status: 'missing' },
+				{ binary_property: null, task_id: TASK[0], instruction_id: RECEIPT, name: recordsName, path: 'responses-by-submission.jsonl', size: null, status: 'missing' },
+			]);
+			const meta = suite.sampleEntries.filter(({ name }) => !name.startsWith('files/')).map(({ data }) => data);
+			for (const item of run.items) {
+				for (const bytes of Object.values(bytesOf(item))) assert.ok(!meta.some((data) => data.equals(bytes)), 'archive metadata attached');
+			}
+			assert.deepEqual(files(second).slice(0, 2), [
+				{ binary_property: 'file_0', task_id: TASK[0], instruction_id: PHOTO, name: foreignName, path: stray, size: strayBytes.length, status: 'foreign' },
+				{ binary_property: 'file_1', task_id: TASK[1], instruction_id: PHOTO, name: twinName, path: theirs, size: sampleFile(theirs).length, status: 'foreign' },
+			]);
+			assert.ok(second.binary.file_0.bytes.equals(strayBytes));
+			assert.ok(second.binary.file_1.bytes.equals(sampleFile(theirs)));
+			assert.ok((files(run.items[2]).find((file) => file.path === theirs) ?? {}).status === 'attached', 'its own submission keeps it');
+			const expected = hint(
+				"status 'missing'",
+				`2 response file(s) are named as another submission's upload, attached but marked (status 'foreign'): ${stray} (submission ${SUBMISSION[1]}), ${theirs} (submission ${SUBMISSION[1]}). See the 'files' field of the items.`,
+			);
+			assert.deepEqual(run.hints, [{ message: expected, type: 'warning', location: 'outputPane' }]);
+			const tasks = await runExport(suite.emulator, { batchId, output: 'tasks' });
+			assert.deepEqual(tasks.hints, run.hints);
+			const archive = await runExport(suite.emulator, { batchId, output: 'archive' });
+			assert.equal(archive.items[0].json.missing_files, 2);
+		});
+
+		it('Rows say which cell names no upload and which file is foreign', async () => {
+			const rows = await runExport(suite.emulator, { batchId, output: 'rows' });
+			succeeded(rows);
+			assert.equal(rows.items[0].json.files, `${metaName} (not an upload); ${recordsName} (not an upload)`);
+			assert.equal(rows.items[4].json.files, `file_0: ${foreignName} (foreign)`);
+			assert.equal(rows.items[5].json.files, `file_0: ${twinName} (foreign)`);
+		});
+
+		it('Files: no item for archive metadata; a foreign file is marked, or goes to the submission it belongs to', async () => {
+			const run = await runExport(suite.emulator, { batchId, output: 'files' });
+			succeeded(run);
+			assert.ok(!run.items.some((item) => !String(item.json.path).startsWith('files/')));
+			const byPath = (path: string) => run.items.filter((item) => item.json.path === path).map(({ json }) => [json.submission_id, json.foreign]);
+			assert.deepEqual(byPath(stray), [[SUBMISSION[1], true]]);
+			assert.deepEqual(byPath(theirs), [[SUBMISSION[2], false]]);
+			const expected = hint(
+				'they have no item',
+				`1 response file(s) are named as another submission's upload, attached but marked (foreign: true): ${stray} (submission ${SUBMISSION[1]}).`,
+			);
+			assert.deepEqual(run.hints, [{ message: expected, type: 'warning', location: 'outputPane' }]);
+		});
 	});
 
 	it('a file that names no known submission goes to the first item', async () => {

@@ -58,6 +58,7 @@ describe('Files output', () => {
 				mime_type: MIME[path.split('.').pop()!],
 				created_at: CREATED[s],
 				unreferenced: false,
+				foreign: false,
 			});
 			assert.deepEqual(Object.keys(item.binary), ['data']);
 			assert.ok(item.binary.data.bytes.equals(bytes), `bytes of ${path}`);
@@ -140,6 +141,7 @@ describe('Files output', () => {
 				mime_type: 'image/png',
 				created_at: CREATED[3],
 				unreferenced: true,
+				foreign: false,
 			},
 		);
 		assert.equal(last.binary.data.bytes.toString(), 'stray bytes');

@@ -167,11 +167,11 @@ describe('download links', () => {
 		assert.equal(statusChecks(), 4, 'three polls, then one more for a fresh link');
 	});
 
-	it('refreshes an already expired link before using it', async () => {
+	it('tries a link whatever its expires_at says, and refreshes it once the storage host refuses it', async () => {
 		emulator.inject({ route: 'export.status', expireUrl: true });
 		const run = await runExport(emulator, { batchId: BATCH_ID });
 		assert.equal(run.status, 'success', run.error?.message);
-		assert.equal(downloads().length, 1, 'the expired link is never tried');
+		assert.equal(downloads().length, 2, 'this machine’s clock is not the judge: the storage host is');
 		assert.equal(statusChecks(), 4);
 	});
 

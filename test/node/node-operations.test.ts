@@ -15,6 +15,18 @@ beforeEach(async () => {
 });
 afterEach(async () => await emulator.close());
 
+/** Export jobs a colleague made on the same batch, left `status`. */
+async function colleagueExports(count: number, status: 'complete' | 'generating'): Promise<void> {
+	const call = async (path: string, method = 'GET') =>
+		(await (await fetch(`${emulator.apiUrl}${path}`, { method, headers: { authorization: `Token ${emulator.token}` } })).json()) as {
+			export_id: string;
+		};
+	for (let n = 0; n < count; n++) {
+		const { export_id } = await call(`${EXPORT}?study_id=colleague-${status}-${n}`, 'POST');
+		if (status === 'complete') for (let poll = 0; poll < 2; poll++) await call(`${EXPORT}/${export_id}`);
+	}
+}
+
 const deletes = () => apiCalls(emulator).filter((call) => call.startsWith(`DELETE ${EXPORT}/`));
 
 describe('export-job housekeeping (behaviour B: at most 10 jobs per batch)', () => {
@@ -40,6 +52,39 @@ describe('export-job housekeeping (behaviour B: at most 10 jobs per batch)', () 
 		assert.deepEqual(deletes(), [`DELETE ${EXPORT}/${oldest}`]);
 		assert.equal(emulator.jobs(BATCH_ID).length, 10);
 		assert.ok(!emulator.jobs(BATCH_ID).some((job) => job.export_id === oldest));
+	});
+
+	it('never deletes a job it did not create: at the limit it says what the batch holds and how to free a slot', async () => {
+		await colleagueExports(8, 'complete');
+		await colleagueExports(2, 'generating');
+		const run = await runExport(emulator, { batchId: BATCH_ID, includeFiles: false });
+		assert.equal(run.status, 'error');
+		assert.equal(run.error?.message, `Batch ${BATCH_ID} already has as many export jobs as Prolific allows`);
+		assert.equal(
+			run.error?.description,
+			'Prolific says: "Export limit reached: This batch already has 10 export jobs. Delete an existing export job before requesting a new one". ' +
+				"It holds 10 export jobs (2 still generating), none of them a finished job this workflow created, so the node deleted none: on a shared workspace they may be a colleague's. " +
+				"To free a slot, run List Export Jobs, then Delete Export Job with the export_id of one nobody needs; or turn on the 'Free Slot From Any Job' option.",
+		);
+		assert.deepEqual(deletes(), []);
+		assert.equal(emulator.jobs(BATCH_ID).length, 10);
+	});
+
+	it('a new workflow (no memory of its jobs) leaves the jobs an earlier one made', async () => {
+		const options = { deleteAfterDownload: false };
+		for (let run = 1; run <= 10; run++) await runExport(emulator, { batchId: BATCH_ID, includeFiles: false, options });
+		const other = await runExport(emulator, { batchId: BATCH_ID, includeFiles: false, staticData: '{}' });
+		assert.equal(other.error?.message, `Batch ${BATCH_ID} already has as many export jobs as Prolific allows`);
+		assert.deepEqual(deletes(), []);
+	});
+
+	it('Free Slot From Any Job: deletes the oldest finished job, whoever made it', async () => {
+		await colleagueExports(10, 'complete');
+		const oldest = emulator.jobs(BATCH_ID)[0].export_id;
+		const run = await runExport(emulator, { batchId: BATCH_ID, includeFiles: false, options: { freeAnyJob: true } });
+		assert.equal(run.status, 'success', run.error?.message);
+		assert.equal(run.items.length, 5);
+		assert.equal(deletes()[0], `DELETE ${EXPORT}/${oldest}`);
 	});
 
 	it('with both turned off, the 11th export fails with Prolific’s own explanation', async () => {
@@ -96,11 +141,22 @@ describe('step-by-step operations', () => {
 		const downloaded = await step('downloadExport', { exportId, output: 'rows', includeFiles: false });
 		assert.equal(downloaded.status, 'success', downloaded.error?.message);
 		assert.equal(downloaded.items.length, 20);
-		assert.equal(emulator.jobs(BATCH_ID).length, 1, 'Download Export leaves the job to the user');
+		assert.deepEqual(emulator.jobs(BATCH_ID), [], 'Download Export deletes the job Start Export created, once downloaded');
 
-		const deleted = await step('deleteExportJob', { exportId });
-		assert.deepEqual(deleted.items[0].json, { batch_id: BATCH_ID, export_id: exportId, deleted: true });
+		const again = String((await step('startExport')).items[0].json.export_id);
+		for (let check = 0; check < 2; check++) await step('getExportStatus', { exportId: again });
+		const deleted = await step('deleteExportJob', { exportId: again });
+		assert.deepEqual(deleted.items[0].json, { batch_id: BATCH_ID, export_id: again, deleted: true });
 		assert.deepEqual(emulator.jobs(BATCH_ID), []);
+	});
+
+	it('Download Export of a job this workflow did not create downloads it and leaves it', async () => {
+		await colleagueExports(1, 'complete');
+		const [{ export_id: exportId }] = emulator.jobs(BATCH_ID);
+		const downloaded = await step('downloadExport', { exportId, includeFiles: false });
+		assert.equal(downloaded.status, 'success', downloaded.error?.message);
+		assert.equal(downloaded.items.length, 5);
+		assert.deepEqual(deletes(), []);
 	});
 
 	it('Download Export waits for an export that is still generating', async () => {

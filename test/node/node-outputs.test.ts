@@ -182,3 +182,15 @@ describe('Archive output', () => {
 		assert.equal((hour(utc.items[0].json.file_name) + 9) % 24, hour(berlin.items[0].json.file_name));
 	});
 });
+
+describe('an Output set by an expression', () => {
+	it('refuses a value that is no output, naming the valid ones, before asking Prolific for anything', async () => {
+		const before = emulator.requests.length;
+		const run = await runExport(emulator, { batchId: BATCH_ID, parameters: { output: '={{ "row" + "z" }}' } });
+		assert.equal(run.status, 'error');
+		assert.equal(run.error?.message, "'rowz' is not an output of this node");
+		assert.equal(run.error?.description, 'Choose one of: archive, files, report, rows, submissions, summary, tasks.');
+		assert.equal(run.items.length, 0);
+		assert.equal(emulator.requests.length, before);
+	});
+});

@@ -262,7 +262,7 @@ describe('successful runs', () => {
 		await operation('getExportStatus', { exportId });
 		const status = await operation('getExportStatus', { exportId });
 		assert.equal(status.items[0].json.status, 'complete');
-		await operation('downloadExport', { exportId });
+		await operation('downloadExport', { exportId, options: { deleteAfterDownload: false } });
 		await operation('listExportJobs');
 		await operation('deleteExportJob', { exportId });
 		assert.ok(emulator.requests.some(isDownload));

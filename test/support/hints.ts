@@ -6,3 +6,5 @@ export const UNSAFE_HINT =
 	'Prolific never writes such names: the archive did not come from Prolific intact. Nothing was extracted; check where the download URL points.';
 export const JSONL_HINT =
 	'Prolific writes one JSON object per line. Run the node again for a fresh export; if it happens again, report the batch ID to Prolific support.';
+export const REPEATED_HINT =
+	'Prolific writes each file once, so one of them would be lost. Run the node again to download a fresh copy; if it happens again, report the batch ID to Prolific support.';

@@ -15,7 +15,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Prol
 
 export interface ExportRun {
 	batchId?: string;
-	output?: 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive';
+	output?: 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive' | 'report';
 	includeFiles?: boolean;
 	/** Node options; poll fast and give up early unless a test says otherwise. */
 	options?: IDataObject;
@@ -24,7 +24,15 @@ export interface ExportRun {
 	baseUrl?: string;
 	inputItems?: INodeExecutionData[];
 	run?: Partial<RunNodeOptions>;
+	/** The workflow's static data to start from; by default what the last run against this emulator left. */
+	staticData?: string;
 }
+
+/**
+ * Every run against one emulator is the same active workflow run again: its static data is kept
+ * between runs, as n8n saves it after production executions.
+ */
+const workflowStaticData = new WeakMap<ProlificEmulator, string>();
 
 /** Runs Prolific Batch Export in the n8n engine against the emulator. */
 export async function runExport(emulator: ProlificEmulator, run: ExportRun = {}): Promise<RunResult> {
@@ -35,8 +43,9 @@ export async function runExport(emulator: ProlificEmulator, run: ExportRun = {})
 		options: { pollInterval: 0.02, timeout: 10, ...run.options },
 		...run.parameters,
 	};
-	return await runNode({
+	const result = await runNode({
 		nodeType: batchExportNode,
+		staticData: run.staticData ?? workflowStaticData.get(emulator),
 		parameters,
 		credentials: {
 			prolificApi: { apiToken: run.token ?? emulator.token, baseUrl: run.baseUrl ?? emulator.apiUrl },
@@ -44,6 +53,8 @@ export async function runExport(emulator: ProlificEmulator, run: ExportRun = {})
 		inputItems: run.inputItems,
 		...run.run,
 	});
+	workflowStaticData.set(emulator, result.staticData);
+	return result;
 }
 
 export { apiCalls } from './requests';

@@ -38,8 +38,10 @@ function outputSettings(output: Partial<OutputSettings>): OutputSettings {
 		mode: 'submissions',
 		includeFiles: true,
 		binaryPrefix: 'file_',
+		responseKeys: 'ids',
 		binaryProperty: 'data',
 		fileNameTemplate: '{submission_id}_{original_name}',
+		attachReport: false,
 		...output,
 	};
 }
@@ -108,7 +110,11 @@ async function exercise(fuzz: Case): Promise<string> {
 	}
 	let items: INodeExecutionData[] = [];
 	await attempt(async () => {
-		const settings = outputSettings({ mode: fuzz.mode, includeFiles: fuzz.index % 2 === 0 });
+		const settings = outputSettings({
+			mode: fuzz.mode,
+			includeFiles: fuzz.index % 2 === 0,
+			responseKeys: fuzz.index % 4 < 2 ? 'ids' : 'descriptions',
+		});
 		items = await outputOf(fuzz.zip, { resource: fuzz.resource, id: BATCH_ID }, fuzz.limits, settings);
 	});
 	// Whatever came out must be plain data n8n can store.

@@ -10,7 +10,7 @@ import { buildArchive, buildRawZip, mutateArchive } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
 import { SUBMISSION_FILES, TOTAL_FILES } from '../fixtures/sample-expected';
 import { entriesOf } from '../support/archives';
-import { DAMAGED, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from '../support/hints';
+import { DAMAGED, REPEATED_HINT, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from '../support/hints';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -126,8 +126,8 @@ describe('ExportArchive: read from its file by offset', () => {
 	it('refuses two entries of one name (once normalised), naming it: one would hide the other', async () => {
 		const zip = buildRawZip([SUBMISSION_LINE, entry('files/s1_i_0.png', 'one'), entry('./files/s1_i_0.png', 'two')]);
 		const error = await archiveError(ExportArchive.open(zip, DEFAULT_LIMITS));
-		assert.equal(error.message, "The export archive is corrupt: 'files/s1_i_0.png' cannot be read (the archive holds two entries of that name)");
-		assert.equal(error.hint, DAMAGED);
+		assert.equal(error.message, "The export archive is corrupt: it holds more than one entry named 'files/s1_i_0.png'");
+		assert.equal(error.hint, REPEATED_HINT);
 	});
 });
 

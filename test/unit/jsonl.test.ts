@@ -66,4 +66,44 @@ describe('parseJsonl', () => {
 		assert.equal(Object.getPrototypeOf(record), Object.prototype);
 		assert.equal(({} as Record<string, unknown>).polluted, undefined);
 	});
+
+	it('keeps IDs beyond 2^53 as their exact digits, wherever they sit, and nothing else', () => {
+		const big = '12345678901234567891';
+		const fields = [
+			`"id":${big}`,
+			`"nested":{"task_id" : -${big} }`,
+			`"list":[{"submission_id":${big}}]`,
+			// Inside strings, escaped quotes included: text, never touched.
+			`"text":"\\"participant_id\\": ${big}"`,
+			'"tricky":"ends in a backslash \\\\"',
+			`"participant_id":${big}`,
+			// Not IDs, IDs a number holds exactly, IDs not written as plain digits: as JSON.parse gives them.
+			`"count":${big}`,
+			'"study_id":9007199254740991',
+			'"batch_id":1.5e300',
+			`"export_id":${big}.0`,
+		];
+		assert.deepEqual(parseJsonl(`{${fields.join(',')}}`, 'x.jsonl'), [
+			{
+				id: big,
+				nested: { task_id: `-${big}` },
+				list: [{ submission_id: big }],
+				text: `"participant_id": ${big}`,
+				tricky: 'ends in a backslash \\',
+				participant_id: big,
+				count: Number(big),
+				study_id: 9007199254740991,
+				batch_id: 1.5e300,
+				export_id: Number(big),
+			},
+		]);
+	});
+
+	it('finds big IDs quickly beside a long string', () => {
+		const line = `{"value":"${'x\\"'.repeat(500_000)}","submission_id":12345678901234567891}`;
+		const started = performance.now();
+		const [record] = parseJsonl<Record<string, unknown>>(line, 'x.jsonl');
+		assert.equal(record.submission_id, '12345678901234567891');
+		assert.ok(performance.now() - started < 1_000);
+	});
 });

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { modesWith } from '../output/modes';
+import type { OutputMode } from '../output/types';
 
 /** The parameters more than one operation (or the trigger) shows; each operation picks its own. */
 
@@ -79,6 +80,12 @@ export const output: INodeProperties = {
 				'One item per uploaded file, its bytes in one binary property: ready for Google Drive, S3, Dropbox or Write Files to Disk',
 		},
 		{
+			name: 'Report',
+			value: 'report',
+			description:
+				"Batches: one item per row of Prolific's batch report, the batch's dataset with the participants' responses beside it: ready for Google Sheets",
+		},
+		{
 			name: 'Rows',
 			value: 'rows',
 			description:
@@ -103,6 +110,12 @@ export const output: INodeProperties = {
 	],
 };
 
+/** The Output parameter offering only these outputs (Download Export and the trigger read exports only). */
+export function outputOffering(modes: OutputMode[], description = output.description): INodeProperties {
+	const offered = (output.options ?? []).filter((choice) => 'value' in choice && (modes as unknown[]).includes(choice.value));
+	return { ...output, description, options: offered };
+}
+
 export const includeFiles: INodeProperties = {
 	displayName: 'Include Files',
 	name: 'includeFiles',
@@ -121,8 +134,18 @@ export const agreement: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		"Whether to add how participants agree on choice instructions: per task the count per option, the majority option(s) and their share; Tasks also end with one item holding each instruction's Fleiss' kappa",
+		"Whether to add how participants agree on choice instructions: per task the count per option, the majority option(s), their share and the share of agreeing pairs; Tasks also end with one item holding each instruction's Fleiss' kappa with its standard error, 95% CI and label (per option for select all that apply)",
 	displayOptions: { show: { '/output': modesWith('agreement') } },
+};
+
+export const attachReport: INodeProperties = {
+	displayName: 'Attach Report CSV',
+	name: 'attachReport',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether the first item also carries the report itself as a CSV file (binary property set by 'Binary Property'), for Google Drive, Extract From File or storage",
+	displayOptions: { show: { '/output': ['report'] } },
 };
 
 export const binaryProperty: INodeProperties = {
@@ -130,8 +153,8 @@ export const binaryProperty: INodeProperties = {
 	name: 'binaryProperty',
 	type: 'string',
 	default: 'data',
-	description: 'Name of the binary property that holds each file',
-	displayOptions: { show: { '/output': ['files'] } },
+	description: 'Name of the binary property that holds each file (Files) or the report CSV (Report)',
+	displayOptions: { show: { '/output': ['files', 'report'] } },
 };
 
 export const binaryPropertyPrefix: INodeProperties = {
@@ -149,7 +172,7 @@ export const deleteAfterDownload: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		"Whether to delete the export job once its archive is downloaded. Prolific's newer export API keeps at most 10 jobs per batch, so a scheduled workflow would otherwise run out of slots; servers that keep one export per batch are left alone.",
+		"Whether to delete the export job once its archive is downloaded, if this workflow created it. Prolific's newer export API keeps at most 10 jobs per batch, so a scheduled workflow would otherwise run out of slots; servers that keep one export per batch are left alone.",
 };
 
 export const fileName: INodeProperties = {
@@ -168,7 +191,16 @@ export const freeExportSlot: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		"Whether to delete the batch's oldest finished export job and ask once more when Prolific answers that the batch has too many export jobs",
+		"Whether to delete the oldest finished export job this workflow created (and downloaded, or that failed) and ask once more when Prolific answers that the batch has too many export jobs",
+};
+
+export const freeAnyJob: INodeProperties = {
+	displayName: 'Free Slot From Any Job',
+	name: 'freeAnyJob',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether, at the job limit, the node may delete the batch's oldest finished export job even if this workflow did not create it. On a shared workspace that can be a colleague's export.",
 };
 
 export const from: INodeProperties = {
@@ -215,6 +247,28 @@ export const failedRetries: INodeProperties = {
 	typeOptions: { minValue: 0 },
 	default: 2,
 	description: 'How many times to request the export again when Prolific reports it failed',
+};
+
+export const responseKeys: INodeProperties = {
+	displayName: 'Response Keys',
+	name: 'responseKeys',
+	type: 'options',
+	default: 'ids',
+	options: [
+		{
+			name: 'IDs as Prolific Writes Them',
+			value: 'ids',
+			description: "Responses keyed by task ID, then instruction ID: Prolific's records unchanged",
+		},
+		{
+			name: 'Instruction Descriptions',
+			value: 'descriptions',
+			description:
+				'Responses keyed by the instruction\'s description (made unique as Rows columns are), plus an "answers" object per task holding each answer as flat text, as Rows writes it',
+		},
+	],
+	description: 'How to key each response: easier mapping in the editor, or exactly as Prolific writes it',
+	displayOptions: { show: { '/output': modesWith('responseKeys') } },
 };
 
 export const studyId: INodeProperties = {

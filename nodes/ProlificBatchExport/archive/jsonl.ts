@@ -1,4 +1,5 @@
 import { ArchiveError } from './errors';
+import { isUtf8 } from './utf8';
 
 /**
  * Parses JSON Lines as real exports hold them: CRLF or LF, blank lines anywhere (trailing ones
@@ -17,14 +18,18 @@ export function parseJsonl<T>(text: string, fileName: string, options: { wholeFi
 }
 
 const LF = 0x0a;
+const CR = 0x0d;
 
 /**
  * JSON Lines read chunk by chunk from an inflating entry, so a file of any size is never one
  * string: each line is decoded and parsed as soon as its end arrives. Splitting on the LF byte is
- * safe in UTF-8, where it never occurs inside a character.
+ * safe in UTF-8, where it never occurs inside a character. Lines whose bytes are not UTF-8 read
+ * as U+FFFD, as any text editor shows them, and are listed in `damagedLines`.
  */
 export class JsonlLines<T> {
 	private readonly records: T[] = [];
+	/** 1-based, as the errors for malformed lines count them */
+	readonly damagedLines: number[] = [];
 	private pending: Buffer[] = [];
 	private index = 0;
 
@@ -49,8 +54,10 @@ export class JsonlLines<T> {
 
 	private line(bytes: Buffer): void {
 		// A CR is trimmed (it would show in error texts), and the file's byte order mark.
-		let text = bytes.toString('utf8', 0, bytes.at(-1) === 0x0d ? bytes.length - 1 : bytes.length);
+		let text = bytes.toString('utf8', 0, bytes.at(-1) === CR ? bytes.length - 1 : bytes.length);
 		if (this.index === 0) text = text.replace(/^\uFEFF/, '');
+		// A U+FFFD is either in the data or what undecodable bytes became: only the bytes can say which.
+		if (text.includes('\uFFFD') && !isUtf8(bytes)) this.damagedLines.push(this.index + 1);
 		const record = parseRecord<T>(text, this.fileName, this.index++, false);
 		if (record !== undefined) this.records.push(record);
 	}
@@ -68,9 +75,10 @@ function parseRecord<T>(line: string, fileName: string, index: number, wholeFile
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 		throw malformed(fileName, index, wholeFile, 'expected a JSON object');
 	}
-	if (nestedTooDeep(value)) {
-		throw malformed(fileName, index, wholeFile, `nested more than ${MAX_DEPTH} levels deep`);
-	}
+	const found = scan(value);
+	if (found & TOO_DEEP) throw malformed(fileName, index, wholeFile, `nested more than ${MAX_DEPTH} levels deep`);
+	// Rare, so the line is parsed a second time rather than every line being searched first.
+	if (found & BIG_ID) value = JSON.parse(withExactIds(line));
 	return value as T;
 }
 
@@ -81,15 +89,53 @@ function parseRecord<T>(line: string, fileName: string, index: number, wholeFile
  */
 const MAX_DEPTH = 100;
 
-/** Recursion is safe here because it stops at MAX_DEPTH, long before the stack would run out. */
-function nestedTooDeep(value: unknown, depth = 1): boolean {
-	if (typeof value !== 'object' || value === null) return false;
-	if (depth > MAX_DEPTH) return true;
-	if (Array.isArray(value)) return value.some((child) => nestedTooDeep(child, depth + 1));
-	for (const key in value) {
-		if (Object.hasOwn(value, key) && nestedTooDeep((value as Record<string, unknown>)[key], depth + 1)) return true;
+const TOO_DEEP = 1;
+const BIG_ID = 2;
+
+/** `id` and `…_id` fields name submissions, participants, tasks: never a quantity. */
+function isIdKey(key: string): boolean {
+	return key === 'id' || key.endsWith('_id');
+}
+
+/**
+ * One walk over a parsed record: TOO_DEEP when it nests past MAX_DEPTH, BIG_ID when an ID was
+ * written as a JSON number beyond 2^53, which a JavaScript number cannot hold exactly (two
+ * participants could end up with one ID). Recursion is safe: it stops at MAX_DEPTH, long before
+ * the stack would run out.
+ */
+function scan(value: unknown, depth = 1): number {
+	if (typeof value !== 'object' || value === null) return 0;
+	if (depth > MAX_DEPTH) return TOO_DEEP;
+	let found = 0;
+	if (Array.isArray(value)) {
+		for (const child of value) if ((found |= scan(child, depth + 1)) & TOO_DEEP) return found;
+		return found;
 	}
-	return false;
+	for (const key in value) {
+		if (!Object.hasOwn(value, key)) continue;
+		const child = (value as Record<string, unknown>)[key];
+		if (typeof child !== 'number') {
+			if ((found |= scan(child, depth + 1)) & TOO_DEEP) return found;
+		} else if (Number.isInteger(child) && !Number.isSafeInteger(child) && isIdKey(key)) {
+			found |= BIG_ID;
+		}
+	}
+	return found;
+}
+
+/**
+ * Every JSON string, and when it is a key followed by an integer of 16 digits or more, that
+ * integer. Matching whole strings from the start keeps anything inside a string out of reach.
+ */
+const KEYED_INTEGER = /("[^"\\]*(?:\\.[^"\\]*)*")(?:(\s*:\s*)(-?\d{16,})(?![\d.eE]))?/g;
+
+/** The JSON with IDs beyond 2^53 quoted: they parse as strings holding their exact digits. */
+function withExactIds(json: string): string {
+	return json.replace(KEYED_INTEGER, (whole, key: string, colon?: string, digits?: string) =>
+		digits !== undefined && isIdKey(JSON.parse(key) as string) && !Number.isSafeInteger(Number(digits))
+			? `${key}${colon}"${digits}"`
+			: whole,
+	);
 }
 
 function malformed(fileName: string, index: number, wholeFile: boolean | undefined, reason: string): ArchiveError {

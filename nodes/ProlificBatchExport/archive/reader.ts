@@ -7,9 +7,10 @@ import { ArchiveError } from './errors';
 import { inflating, isZlibError, crc32 } from './inflate';
 import { JsonlLines, parseJsonl } from './jsonl';
 import { isUnsafePath, normalisePath } from './paths';
-import { ARCHIVE_LAYOUT, FILES_FOLDER, TOP_LEVEL_FILES } from './layout';
-import type { BatchInfo } from './records';
+import { ARCHIVE_LAYOUT, isUploadPath, TOP_LEVEL_FILES } from './layout';
+import type { BatchInfo, Instruction } from './records';
 import { bufferSource, fileSource, type ArchiveSource } from './source';
+import { linesNotUtf8 } from './utf8';
 
 export interface ArchiveLimits {
 	/** Largest archive, and largest total of bytes inflated from it. */
@@ -39,6 +40,7 @@ const DIRECTORY_BYTES_PER_ENTRY = 1024;
  */
 export class ExportArchive {
 	private inflated = 0;
+	private readonly damaged = new Map<string, DamagedText>();
 
 	private constructor(
 		private readonly source: ArchiveSource,
@@ -88,7 +90,7 @@ export class ExportArchive {
 
 	/** Normalised names of the uploaded files (entries under files/). */
 	get fileNames(): string[] {
-		return [...this.entries.keys()].filter((name) => name.startsWith(FILES_FOLDER));
+		return [...this.entries.keys()].filter((name) => isUploadPath(name));
 	}
 
 	/** The size an entry declares (and will have, or its stream fails), without inflating it. */
@@ -98,6 +100,11 @@ export class ExportArchive {
 
 	has(name: string): boolean {
 		return this.entries.has(normalisePath(name));
+	}
+
+	/** Whether the archive holds this upload: an entry under files/. */
+	hasUpload(name: string): boolean {
+		return isUploadPath(name) && this.has(name);
 	}
 
 	/**
@@ -116,10 +123,23 @@ export class ExportArchive {
 		return Buffer.concat(chunks);
 	}
 
-	/** An entry as text without its UTF-8 byte order mark, or undefined when it is absent. */
+	/**
+	 * An entry as text without its UTF-8 byte order mark, or undefined when it is absent. Bytes
+	 * that are not UTF-8 read as U+FFFD, as any text editor shows them, and are noted in
+	 * `damagedText`: the record is kept, but someone should know it changed.
+	 */
 	async readText(name: string): Promise<string | undefined> {
 		if (!this.has(name)) return undefined;
-		return (await this.readBytes(name)).toString('utf8').replace(/^\uFEFF/, '');
+		const bytes = await this.readBytes(name);
+		const text = bytes.toString('utf8');
+		// A U+FFFD is either in the data or what undecodable bytes became: only the bytes can say which.
+		if (text.includes('\uFFFD')) this.noteDamaged(name, linesNotUtf8(bytes));
+		return text.replace(/^\uFEFF/, '');
+	}
+
+	/** The text entries read so far that held bytes that are not UTF-8, and on which lines. */
+	get damagedText(): DamagedText[] {
+		return [...this.damaged.values()];
 	}
 
 	/** An entry's JSON Lines, read line by line as it inflates: never one string, whatever its size. */
@@ -127,7 +147,9 @@ export class ExportArchive {
 		if (!this.has(name)) return undefined;
 		const lines = new JsonlLines<T>(name);
 		for await (const chunk of this.inflate(name)) lines.push(chunk);
-		return lines.end();
+		const records = lines.end();
+		this.noteDamaged(name, lines.damagedLines);
+		return records;
 	}
 
 	/** batch.json (or a collection's collection.json), or a bare description when the archive lacks it. */
@@ -135,7 +157,11 @@ export class ExportArchive {
 		const text = await this.readText(name);
 		if (text === undefined) return { instructions: [] };
 		const [batch] = parseJsonl<BatchInfo>(text, name, { wholeFile: true });
-		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : [] };
+		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : pageInstructions(batch) };
+	}
+
+	private noteDamaged(name: string, lines: number[]): void {
+		if (lines.length) this.damaged.set(normalisePath(name), { file: normalisePath(name), lines });
 	}
 
 	private async *inflate(name: string): AsyncGenerator<Buffer> {
@@ -202,8 +228,13 @@ function collectEntries(directory: DirectoryEntry[], limits: ArchiveLimits): Map
 		if (declaredTotal > limits.maxBytes) {
 			throw new ArchiveError(`The export archive inflates to more than ${formatBytes(limits.maxBytes)}`, SIZE_OPTION_HINT);
 		}
-		// Two entries of one name: one would silently hide the other.
-		if (entries.has(path)) throw corrupt(path, 'the archive holds two entries of that name');
+		// Two entries of one name: whichever was kept, the other (submissions, an upload) would be lost unseen.
+		if (entries.has(path)) {
+			throw new ArchiveError(
+				`The export archive is corrupt: it holds more than one entry named '${path}'`,
+				'Prolific writes each file once, so one of them would be lost. Run the node again to download a fresh copy; if it happens again, report the batch ID to Prolific support.',
+			);
+		}
 		entries.set(path, entry);
 	}
 	return entries;
@@ -228,4 +259,25 @@ function corrupt(path: string, reason: string): ArchiveError {
 		`The export archive is corrupt: '${path}' cannot be read (${reason})`,
 		'The download was probably damaged. Run the node again to download a fresh copy.',
 	);
+}
+
+export interface DamagedText {
+	file: string;
+	/** 1-based, as the errors for malformed lines count them */
+	lines: number[];
+}
+
+/**
+ * A collection.json in the API's Collection shape lists its instructions page by page
+ * (`collection_items[].page_items[]`), between content blocks (images, rich text) that have no
+ * description.
+ */
+function pageInstructions(info: BatchInfo): Instruction[] {
+	const pages = Array.isArray(info.collection_items) ? (info.collection_items as unknown[]) : [];
+	return pages
+		.flatMap((page) => (typeof page === 'object' && page !== null && Array.isArray((page as { page_items?: unknown }).page_items) ? (page as { page_items: unknown[] }).page_items : []))
+		.filter(
+			(item): item is Instruction =>
+				typeof item === 'object' && item !== null && typeof (item as Instruction).id === 'string' && typeof (item as Instruction).description === 'string',
+		);
 }

@@ -61,7 +61,8 @@ export interface BatchInfo {
 
 const NO_FILES: readonly UploadedFile[] = Object.freeze([]);
 
-const TASK_RESPONSE_FIELDS = new Set(['submission_id', 'participant_id', 'created_at']);
+/** A task response's own fields; the rest are its instructions. */
+export const TASK_RESPONSE_FIELDS = new Set(['submission_id', 'participant_id', 'created_at']);
 
 export function isInstructionResponse(value: unknown): value is InstructionResponse {
 	return typeof value === 'object' && value !== null && typeof (value as InstructionResponse).type === 'string';

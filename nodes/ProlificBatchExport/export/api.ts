@@ -7,6 +7,8 @@ import { isExportId, type ExportJob, type ExportJobSummary, type ExportTarget } 
 /** Prolific's export endpoints for one batch or collection, each call made through the transport. */
 export class ExportApi {
 	private readonly path: string;
+	/** What a 403 from any of these endpoints means. */
+	private readonly forbidden: string;
 
 	constructor(
 		private readonly ctx: Context,
@@ -14,6 +16,7 @@ export class ExportApi {
 		private readonly itemIndex?: number,
 	) {
 		this.path = `/api/v1/data-collection/${RESOURCES[target.resource].apiPath}/${target.id}/export`;
+		this.forbidden = `No access to this ${RESOURCES[target.resource].label}’s workspace`;
 	}
 
 	async request(filters: IDataObject, deadline?: number): Promise<ExportJob> {
@@ -22,6 +25,7 @@ export class ExportApi {
 			path: this.path,
 			qs: filters,
 			notFound: `${capitalised(describeTarget(this.target))} not found`,
+			forbidden: this.forbidden,
 			itemIndex: this.itemIndex,
 			deadline,
 		}).then(
@@ -29,7 +33,7 @@ export class ExportApi {
 			(error: unknown) => ({ error }),
 		);
 		if ('job' in answer) return answer.job;
-		if (isJobLimitError(answer.error)) throw jobLimitReached(this.ctx, this.target, answer.error, this.itemIndex);
+		if (isJobLimitError(answer.error)) throw this.jobLimitReached(answer.error, JOB_LIMIT_HINT);
 		throw answer.error;
 	}
 
@@ -38,6 +42,7 @@ export class ExportApi {
 			method: 'GET',
 			path: this.jobPath(exportId),
 			notFound: `Export ${exportId} of ${describeTarget(this.target)} not found`,
+			forbidden: this.forbidden,
 			itemIndex: this.itemIndex,
 			deadline,
 		});
@@ -49,6 +54,7 @@ export class ExportApi {
 			method: 'GET',
 			path: this.path,
 			notFound: `${capitalised(describeTarget(this.target))} not found`,
+			forbidden: this.forbidden,
 			itemIndex: this.itemIndex,
 		});
 		return Array.isArray(body) ? body : (body.results ?? []);
@@ -65,11 +71,26 @@ export class ExportApi {
 		return `${this.path}/${encodeURIComponent(exportId)}`;
 	}
 
+	/** The job cap, said plainly: Prolific's words, then what to do about it. */
+	jobLimitReached(error: NodeApiError, hint: string): NodeApiError {
+		const prolificSays = /^Prolific says: "[^"]*"\. /.exec(error.description ?? '')?.[0] ?? '';
+		const message = `${capitalised(describeTarget(this.target))} already has as many export jobs as Prolific allows`;
+		const description = `${prolificSays}${hint}`;
+		const httpCode = error.httpCode ?? undefined;
+		return new NodeApiError(this.ctx.getNode(), { message, description, httpCode } as JsonObject, {
+			message,
+			description,
+			httpCode,
+			itemIndex: this.itemIndex,
+		});
+	}
+
 	async delete(exportId: string): Promise<void> {
 		await prolificApiRequest(this.ctx, {
 			method: 'DELETE',
 			path: this.jobPath(exportId),
 			notFound: `Export ${exportId} of ${describeTarget(this.target)} not found`,
+			forbidden: this.forbidden,
 			itemIndex: this.itemIndex,
 		});
 	}
@@ -82,16 +103,5 @@ export function isJobLimitError(error: unknown): error is NodeApiError {
 	return /export/i.test(said) && /limit|maximum|too many|already has \d+/i.test(said);
 }
 
-/** The job cap, said plainly: what it is and the three ways out of it. */
-function jobLimitReached(ctx: Context, target: ExportTarget, error: NodeApiError, itemIndex?: number): NodeApiError {
-	const prolificSays = /^Prolific says: "[^"]*"\. /.exec(error.description ?? '')?.[0] ?? '';
-	const message = `${capitalised(describeTarget(target))} already has as many export jobs as Prolific allows`;
-	const description = `${prolificSays}Delete finished jobs (List Export Jobs, then Delete Export Job), turn on the 'Free Export Slot at Job Limit' option, or wait until running exports finish.`;
-	const httpCode = error.httpCode ?? undefined;
-	return new NodeApiError(ctx.getNode(), { message, description, httpCode } as JsonObject, {
-		message,
-		description,
-		httpCode,
-		itemIndex,
-	});
-}
+const JOB_LIMIT_HINT =
+	"Delete finished jobs (List Export Jobs, then Delete Export Job), turn on the 'Free Export Slot at Job Limit' option, or wait until running exports finish.";

@@ -1,30 +1,48 @@
+import type { NodeApiError } from 'n8n-workflow';
+
 import type { ExportApi } from './api';
+import type { ExportLedger } from './ledger';
 
 /**
  * Behaviour B keeps every export job, at most 10 per batch: a workflow that exports on a
- * schedule fills the slots after ten runs unless it cleans up after itself.
+ * schedule fills the slots after ten runs unless it cleans up after itself. It cleans up only
+ * after itself: any other job of the batch may be a colleague's export.
  */
 const FINISHED = new Set(['complete', 'failed']);
 
-/** Deletes the batch's oldest finished export job; false when there is none to delete. */
-export async function freeOldestJob(api: ExportApi): Promise<boolean> {
-	const jobs = await api.list();
-	const oldest = jobs
-		.filter((job) => FINISHED.has(job.status))
+/**
+ * At the job limit: deletes the batch's oldest finished job that this workflow created and is
+ * done with (or, with `anyJob`, the oldest finished job of all). When there is none, the error
+ * says what the batch holds and how to free a slot. False when the server lists no jobs.
+ */
+export async function freeSlot(api: ExportApi, ledger: ExportLedger, refusal: NodeApiError, anyJob: boolean): Promise<boolean> {
+	const jobs = await api.list().catch(() => undefined);
+	if (!jobs) return false;
+	const finished = jobs.filter((job) => FINISHED.has(job.status.toLowerCase()));
+	const oldest = finished
+		.filter((job) => anyJob || ledger.mayFree(job))
 		.sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)))[0];
-	if (!oldest) return false;
+	if (!oldest) {
+		const running = jobs.length - finished.length;
+		const held = `It holds ${jobs.length} export job${jobs.length === 1 ? '' : 's'}${running ? ` (${running} still generating)` : ''}`;
+		throw api.jobLimitReached(
+			refusal,
+			`${held}, none of them a finished job this workflow created, so the node deleted none: on a shared workspace they may be a colleague's. To free a slot, run List Export Jobs, then Delete Export Job with the export_id of one nobody needs; or turn on the 'Free Slot From Any Job' option.`,
+		);
+	}
 	await api.delete(oldest.export_id);
+	ledger.removed(oldest.export_id);
 	return true;
 }
 
 /**
- * Deletes a job this run created, once its archive is downloaded. Cleanup must never cost the
+ * Deletes a job of this workflow once its archive is downloaded. Cleanup must never cost the
  * export: a server without job deletion (or any other refusal) leaves the job as it was.
  */
-export async function deleteDownloadedJob(api: ExportApi, exportId: string | undefined): Promise<boolean> {
-	if (!exportId) return false;
-	return await api.delete(exportId).then(
-		() => true,
-		() => false,
+export async function deleteDownloadedJob(api: ExportApi, ledger: ExportLedger, exportId: string | undefined): Promise<void> {
+	if (!exportId || !ledger.isOurs(exportId)) return;
+	await api.delete(exportId).then(
+		() => ledger.removed(exportId),
+		() => undefined,
 	);
 }

@@ -1,5 +1,3 @@
-import { DateTime } from 'luxon';
-
 import { describeTarget } from '../resources';
 import { isExportId, type DownloadedExport, type ExportJob, type ExportTarget } from '../types';
 
@@ -36,8 +34,6 @@ export class ExportError extends Error {
 }
 
 const MAX_LINK_REFRESHES = 2;
-/** A link this close to expiry is refreshed before use rather than failing mid-download. */
-const EXPIRY_MARGIN_MS = 5_000;
 
 type State =
 	| { step: 'request' }
@@ -62,22 +58,24 @@ export async function runExport(
 	let refreshes = 0;
 	let statusChecks = 0;
 	let lastExportId = existingExportId;
+	let lastStatus: string | undefined;
+	let filter: ExportJob['filter'];
 	const inTime = async (call: Promise<ExportJob>): Promise<ExportJob> =>
 		await call.catch((error: unknown) => {
-			throw steps.isOutOfTime(error) ? timedOut(target, settings.timeoutMs, statusChecks, lastExportId) : error;
+			throw steps.isOutOfTime(error) ? timedOut(target, settings.timeoutMs, statusChecks, lastExportId, lastStatus) : error;
 		});
 
 	const next = (job: ExportJob, exportId?: string): State => {
 		if (job.export_id !== undefined && job.export_id !== null && !isExportId(job.export_id)) throw badExportId(job.export_id);
 		const id = job.export_id ?? exportId;
 		lastExportId = id ?? lastExportId;
-		switch (job.status) {
+		if (job.filter !== undefined) filter = job.filter;
+		lastStatus = job.status ?? lastStatus;
+		// Decided on the status's word, whatever its case; any word but these two means "not yet".
+		switch (String(job.status ?? '').toLowerCase()) {
 			case 'complete':
 				if (!job.url) throw unexpected(job);
 				return { step: 'download', url: job.url, expiresAt: job.expires_at, exportId: id };
-			case 'generating':
-				if (!id) throw unexpected(job);
-				return { step: 'status', exportId: id, delay: true };
 			case 'failed':
 				if (++failures > settings.failedRetries) {
 					throw new ExportError(
@@ -87,7 +85,9 @@ export async function runExport(
 				}
 				return { step: 'request' };
 			default:
-				throw unexpected(job);
+				// 'generating', 'queued', 'PROCESSING' …: still in progress, if there is a job to ask about.
+				if (!id) throw unexpected(job);
+				return { step: 'status', exportId: id, delay: true };
 		}
 	};
 
@@ -100,21 +100,20 @@ export async function runExport(
 		} else if (state.step === 'status') {
 			if (state.delay) {
 				const left = deadline - Date.now();
-				if (left <= 0) throw timedOut(target, settings.timeoutMs, statusChecks, lastExportId);
+				if (left <= 0) throw timedOut(target, settings.timeoutMs, statusChecks, lastExportId, lastStatus);
 				await steps.wait(Math.min(settings.pollIntervalMs, left));
 			}
 			statusChecks++;
 			state = next(await inTime(steps.getExportStatus(state.exportId, deadline)), state.exportId);
 		} else {
 			const { url, expiresAt, exportId }: { url: string; expiresAt?: string; exportId?: string } = state;
-			if (!isExpired(expiresAt)) {
-				const result = await steps.download(url).then(
-					(size) => ({ size }),
-					(error: unknown) => ({ error }),
-				);
-				if ('size' in result) return { size: result.size, exportId, expiresAt, statusChecks };
-				if (!steps.isExpiredLink(result.error)) throw result.error;
-			}
+			// Tried whatever this machine's clock makes of expires_at: only the storage host's refusal counts.
+			const result = await steps.download(url).then(
+				(size) => ({ size }),
+				(error: unknown) => ({ error }),
+			);
+			if ('size' in result) return { size: result.size, exportId, expiresAt, statusChecks, ...(filter !== undefined && { filter }) };
+			if (!steps.isExpiredLink(result.error)) throw result.error;
 			if (++refreshes > MAX_LINK_REFRESHES) {
 				throw new ExportError(
 					`The download link for ${describeTarget(target)} kept being refused, even after ${MAX_LINK_REFRESHES} fresh links`,
@@ -137,12 +136,6 @@ export async function requestWithRoom(steps: Pick<ExportSteps, 'requestExport' |
 	return await steps.requestExport(deadline);
 }
 
-function isExpired(expiresAt: string | undefined): boolean {
-	if (!expiresAt) return false;
-	const expiry = DateTime.fromISO(expiresAt);
-	return expiry.isValid && expiry.toMillis() - EXPIRY_MARGIN_MS <= Date.now();
-}
-
 function unexpected(job: ExportJob): ExportError {
 	return new ExportError(
 		`Prolific answered the export request with an unexpected status '${String(job.status)}'`,
@@ -157,10 +150,11 @@ function badExportId(value: unknown): ExportError {
 	);
 }
 
-function timedOut(target: ExportTarget, timeoutMs: number, checks: number, exportId?: string): ExportError {
+function timedOut(target: ExportTarget, timeoutMs: number, checks: number, exportId?: string, status?: string): ExportError {
 	const waited = timeoutMs >= 60_000 ? `${+(timeoutMs / 60_000).toFixed(1)} min` : `${+(timeoutMs / 1000).toFixed(1)} s`;
+	const still = status === undefined || status === 'generating' ? 'Prolific is still generating it' : `Prolific last said '${status.slice(0, 50)}'`;
 	return new ExportError(
 		`The export of ${describeTarget(target)} was not ready after ${waited} (${checks} status checks)`,
-		`Prolific is still generating it${exportId ? ` (export ID ${exportId})` : ''}. Raise the 'Timeout' option, or run the node again later: Prolific hands back the same export instead of starting over.`,
+		`${still}${exportId ? ` (export ID ${exportId})` : ''}. Raise the 'Timeout' option, or run the node again later: Prolific hands back the same export instead of starting over.`,
 	);
 }

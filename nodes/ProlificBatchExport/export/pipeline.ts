@@ -1,23 +1,26 @@
-import type { INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
 import { ExportArchive } from '../archive/reader';
 import type { SubmissionRecord } from '../archive/records';
-import { buildOutput } from '../output';
+import { buildOutput, buildReport } from '../output';
 import { ExportContents } from '../output/contents';
+import { OUTPUT_MODES } from '../output/modes';
 import type { OutputContext } from '../output/types';
 import type { BatchExportSettings } from '../settings';
 import { TempArchive } from '../temp-archive';
+import type { DownloadedReport } from '../types';
 import type { Context } from '../transport';
 import { ExportApi } from './api';
+import { timeWindow, warnIfStudyFilterIgnored } from './filters';
 import { deleteDownloadedJob } from './housekeeping';
+import { ExportLedger } from './ledger';
 import { runExport } from './lifecycle';
+import { fetchReport } from './report';
 import { exportSteps } from './steps';
 
 export interface PipelineOptions {
 	/** An export requested earlier (Download Export): its status is polled, not requested again. */
 	exportId?: string;
-	/** Leave the job on Prolific after download, whatever Delete Export Job After Download says. */
-	keepJob?: boolean;
 	/** Which submissions to output (the trigger's new ones); all by default. */
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[];
 }
@@ -26,6 +29,26 @@ export interface PipelineResult {
 	items: INodeExecutionData[];
 	/** The export's records, each read once: the trigger remembers its submissions from here. */
 	contents: ExportContents;
+}
+
+/**
+ * The Export operation's items. The Report output branches off here: it is read from the batch
+ * report, which needs no export job, so none is requested, waited for or deleted.
+ */
+export async function outputToItems(ctx: Context & OutputContext, settings: BatchExportSettings, itemIndex: number): Promise<INodeExecutionData[]> {
+	if (OUTPUT_MODES[settings.output.mode].source === 'report') {
+		// The report goes to disk too, and stays only while this run reads it.
+		const file = await TempArchive.create('the batch report', 'csv');
+		let report: DownloadedReport | undefined;
+		try {
+			report = await fetchReport(ctx, settings, itemIndex, file);
+			return await buildReport({ ctx, target: settings.target, report, settings: settings.output, itemIndex });
+		} finally {
+			await report?.csv.close();
+			await file.remove();
+		}
+	}
+	return (await exportToItems(ctx, settings, itemIndex)).items;
 }
 
 /**
@@ -38,21 +61,33 @@ export async function exportToItems(
 	itemIndex: number,
 	options: PipelineOptions = {},
 ): Promise<PipelineResult> {
+	if (OUTPUT_MODES[settings.output.mode].source !== 'archive') {
+		// Only an expression can choose it here: Download Export and the trigger do not offer it.
+		throw new NodeOperationError(ctx.getNode(), `The '${settings.output.mode}' output is not read from an export`, {
+			description: "Choose it in the Export operation of the Prolific Batch Export node: it comes from Prolific's batch report, not from an export.",
+			itemIndex,
+		});
+	}
 	const api = new ExportApi(ctx, settings.target, itemIndex);
+	const ledger = ExportLedger.of(ctx);
 	// The archive goes to disk, never into memory, and stays only while this run reads it.
 	const file = await TempArchive.create();
 	let archive: ExportArchive | undefined;
 	try {
-		const steps = exportSteps(ctx, api, settings, itemIndex, file);
+		const steps = exportSteps(ctx, api, settings, itemIndex, ledger, file, options.exportId);
 		const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
 		archive = await ExportArchive.open(file.path, settings.limits);
-		const contents = new ExportContents(archive, settings.target);
+		const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
 		const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
 		// The trigger remembers the submissions once the archive is gone: read them while it is here
 		// (a failure is kept in `contents` and comes again when the trigger asks).
 		if (options.select) await contents.submissions().catch(() => undefined);
+		// Before housekeeping: the job list may be what shows which filters the job applied.
+		await warnIfStudyFilterIgnored(ctx, api, settings.filters, download, contents);
+		ledger.downloaded(download.exportId);
 		// Only once its archive proved readable: a damaged download leaves the job to download again.
-		if (settings.housekeeping.deleteAfterDownload && !options.keepJob) await deleteDownloadedJob(api, download.exportId);
+		if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, ledger, download.exportId);
+		ledger.commit();
 		return { items, contents };
 	} finally {
 		await archive?.close();

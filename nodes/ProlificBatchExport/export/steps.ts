@@ -5,35 +5,67 @@ import type { TempArchive } from '../temp-archive';
 import { DeadlineError, wait } from '../transport/backoff';
 import { cancelSignal, downloadArchive, DownloadExpiredError, type Context } from '../transport';
 import { isJobLimitError, type ExportApi } from './api';
-import { freeOldestJob } from './housekeeping';
+import { freeSlot } from './housekeeping';
+import type { ExportLedger } from './ledger';
 import type { ExportSteps } from './lifecycle';
 
 export interface StepSettings {
 	filters: IDataObject;
 	limits: ArchiveLimits;
-	housekeeping: { freeExportSlot: boolean };
+	housekeeping: { freeExportSlot: boolean; freeAnyJob: boolean };
 }
 
-/** The steps that ask Prolific for an export, making room for it when allowed. */
-export function requestSteps(api: ExportApi, settings: StepSettings): Pick<ExportSteps, 'requestExport' | 'freeSlot'> {
+/**
+ * The steps that ask Prolific for an export, making room for it when allowed. `resumed`: the
+ * export Download Export picks up; should it have failed, it is requested again with the filters
+ * given, or else with the filters that job had, never without them.
+ */
+export function requestSteps(
+	api: ExportApi,
+	settings: StepSettings,
+	ledger: ExportLedger,
+	resumed?: string,
+): Pick<ExportSteps, 'requestExport' | 'freeSlot'> {
+	let filters: Promise<IDataObject> | undefined;
+	const filtersToSend = async () =>
+		await (filters ??= Object.keys(settings.filters).length || !resumed ? Promise.resolve(settings.filters) : jobFilter(api, resumed));
 	return {
-		requestExport: async (deadline) => await api.request(settings.filters, deadline),
-		// A slot that cannot be freed leaves Prolific's own refusal to explain itself.
+		requestExport: async (deadline) => {
+			const job = await api.request(await filtersToSend(), deadline);
+			ledger.created(job.export_id);
+			return job;
+		},
+		// A server without a job list leaves Prolific's own refusal to explain itself.
 		freeSlot: async (error) =>
 			settings.housekeeping.freeExportSlot &&
 			isJobLimitError(error) &&
-			(await freeOldestJob(api).catch(() => false)),
+			(await freeSlot(api, ledger, error, settings.housekeeping.freeAnyJob)),
 	};
 }
 
 /** Binds the lifecycle's steps to Prolific's endpoints, the download (into `file`) and housekeeping. */
-export function exportSteps(ctx: Context, api: ExportApi, settings: StepSettings, itemIndex: number, file: TempArchive): ExportSteps {
+export function exportSteps(
+	ctx: Context,
+	api: ExportApi,
+	settings: StepSettings,
+	itemIndex: number,
+	ledger: ExportLedger,
+	file: TempArchive,
+	resumed?: string,
+): ExportSteps {
 	return {
-		...requestSteps(api, settings),
+		...requestSteps(api, settings, ledger, resumed),
 		getExportStatus: async (exportId, deadline) => await api.status(exportId, deadline),
 		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex, file }),
 		isExpiredLink: (error) => error instanceof DownloadExpiredError,
 		isOutOfTime: (error) => error instanceof DeadlineError,
 		wait: async (ms) => await wait(ms, cancelSignal(ctx)),
 	};
+}
+
+/** The filters a job was made with, as the server lists them; none where it lists no jobs. */
+async function jobFilter(api: ExportApi, exportId: string): Promise<IDataObject> {
+	const jobs = await api.list().catch(() => []);
+	const filter = jobs.find((job) => job.export_id === exportId)?.filter ?? {};
+	return Object.fromEntries(Object.entries(filter).filter(([key, value]) => ['study_id', 'from', 'to'].includes(key) && typeof value === 'string'));
 }

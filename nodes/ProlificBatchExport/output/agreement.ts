@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isInstructionResponse, type InstructionResponse } from '../archive/records';
+import { fleiss, perOption, round } from './kappa';
 
 /** Instruction types whose responses are choices among options, and so can agree. */
 const CHOICE_TYPES = new Set(['multiple_choice', 'multiple_choice_with_free_text']);
@@ -19,9 +20,10 @@ export function chosenOptions(response: InstructionResponse): string[] {
 	);
 }
 
-/** How many options a choice response picked (chosenOptions' length, without building it). */
-function optionCount(response: InstructionResponse): number {
-	return Array.isArray(response.values) ? response.values.length : 0;
+/** The options a choice response picked, each once. */
+function distinctOptions(response: InstructionResponse): string[] {
+	const options = chosenOptions(response);
+	return options.length < 2 ? options : [...new Set(options)];
 }
 
 /** How the responses to one choice instruction within one task split. */
@@ -34,9 +36,8 @@ export interface Tally {
 export function tally(responses: InstructionResponse[]): Tally {
 	const counts = new Map<string, number>();
 	for (const response of responses) {
-		const options = chosenOptions(response);
-		// A multi-select response counts once per distinct option; a single choice needs no set.
-		for (const option of options.length === 1 ? options : new Set(options)) counts.set(option, (counts.get(option) ?? 0) + 1);
+		// A multi-select response counts once per distinct option.
+		for (const option of distinctOptions(response)) counts.set(option, (counts.get(option) ?? 0) + 1);
 	}
 	return { responses: responses.length, counts };
 }
@@ -50,46 +51,29 @@ export function majority({ responses, counts }: Tally): { majority: string[]; ma
 	};
 }
 
-export function tallyJson(tallied: Tally): IDataObject {
+/**
+ * The share of pairs of a task's raters that agree: Fleiss' P_i, the per-task figure kappa
+ * averages. Select all that apply: the mean over the options picked on the task of the pairs
+ * that agree on picking it or not. Null with fewer than two raters.
+ */
+export function pairAgreement({ responses, counts }: Tally, selectAll: boolean): number | null {
+	if (responses < 2) return null;
+	const pairs = responses * (responses - 1);
+	const agreeing = (n: number) => n * (n - 1);
+	const per = [...counts.values()].map((n) => (selectAll ? (agreeing(n) + agreeing(responses - n)) / pairs : agreeing(n) / pairs));
+	const total = per.reduce((sum, share) => sum + share, 0);
+	// Select all that apply with nothing picked on the task: every pair agrees on every option.
+	return round(selectAll ? (per.length ? total / per.length : 1) : total);
+}
+
+export function tallyJson(tallied: Tally, selectAll: boolean): IDataObject {
 	return {
 		responses: tallied.responses,
 		// fromEntries: option text from the data must never become a prototype key.
 		counts: Object.fromEntries(tallied.counts),
 		...majority(tallied),
+		pair_agreement: pairAgreement(tallied, selectAll),
 	};
-}
-
-/**
- * Fleiss' kappa over subjects (tasks), each a map of category -> raters who chose it. Raters
- * per subject may differ (the usual generalisation: each subject's agreement over its own
- * rater pairs, category shares over all ratings); subjects with fewer than two raters say
- * nothing about agreement and are left out. Null when undefined: no subject with two raters,
- * or every rating in one category (chance agreement is then 1).
- */
-export function fleissKappa(subjects: Array<Map<string, number>>): number | null {
-	const rated = subjects
-		.map((subject) => ({ subject, raters: [...subject.values()].reduce((sum, n) => sum + n, 0) }))
-		.filter(({ raters }) => raters >= 2);
-	if (rated.length === 0) return null;
-	const totals = new Map<string, number>();
-	let ratings = 0;
-	let observed = 0;
-	for (const { subject, raters } of rated) {
-		let pairs = 0;
-		for (const [category, n] of subject) {
-			totals.set(category, (totals.get(category) ?? 0) + n);
-			pairs += n * (n - 1);
-		}
-		observed += pairs / (raters * (raters - 1));
-		ratings += raters;
-	}
-	observed /= rated.length;
-	const expected = [...totals.values()].reduce((sum, n) => sum + (n / ratings) ** 2, 0);
-	return expected >= 1 ? null : round((observed - expected) / (1 - expected));
-}
-
-function round(value: number): number {
-	return Math.round(value * 10_000) / 10_000;
 }
 
 /** A response with where it was given: task and instruction. */
@@ -111,19 +95,57 @@ export function groupChoices(placed: Iterable<Placed>): Map<string, Map<string, 
 	return groups;
 }
 
+/** batch.json's answer_limit per instruction: 1 is single select, -1 or more than 1 select all that apply. */
+export type AnswerLimits = ReadonlyMap<string, number>;
+
+/** One choice instruction's responses by task, and whether it is select all that apply. */
+export interface ChoiceGroup {
+	byTask: Map<string, InstructionResponse[]>;
+	selectAll: boolean;
+}
+
 /**
- * One instruction's agreement across the batch. Fleiss' kappa needs one category per rating,
- * so it is given only for single-choice instructions (every response picked exactly one option).
+ * Choice instructions with their responses by task. An instruction is select all that apply
+ * when batch.json's answer_limit allows more than one option, or (without one, or against it)
+ * when any response picked other than exactly one option.
  */
-export function instructionAgreement(byTask: Map<string, InstructionResponse[]>): IDataObject {
+export function choiceGroups(placed: Iterable<Placed>, limits: AnswerLimits): Map<string, ChoiceGroup> {
+	const groups = new Map<string, ChoiceGroup>();
+	for (const [id, byTask] of groupChoices(placed)) {
+		const limit = limits.get(id);
+		const selectAll =
+			(limit !== undefined && limit !== 1) ||
+			[...byTask.values()].some((responses) => responses.some((response) => distinctOptions(response).length !== 1));
+		groups.set(id, { byTask, selectAll });
+	}
+	return groups;
+}
+
+/**
+ * One instruction's agreement across the batch: Fleiss' kappa and the figures behind it for a
+ * single choice; for select all that apply, a kappa per option (picked or not) and their mean.
+ */
+export function instructionAgreement({ byTask, selectAll }: ChoiceGroup): IDataObject {
 	const lists = [...byTask.values()];
 	const tallies = lists.map(tally);
-	const singleChoice = lists.every((list) => list.every((response) => optionCount(response) === 1));
 	const shares = tallies.map((t) => majority(t).majority_share).filter((share): share is number => share !== null);
+	const { figures, perOption: options } = selectAll
+		? perOption(lists.map((responses) => responses.map(distinctOptions)))
+		: { figures: fleiss(tallies.map((t) => t.counts)), perOption: null };
 	return {
 		tasks: byTask.size,
-		single_choice: singleChoice,
-		fleiss_kappa: singleChoice ? fleissKappa(tallies.map((t) => t.counts)) : null,
+		single_choice: !selectAll,
+		...figures,
+		per_option: options,
 		mean_majority_share: shares.length ? round(shares.reduce((sum, share) => sum + share, 0) / shares.length) : null,
 	};
+}
+
+/** Types whose responses are text or files: agreement does not apply to them, so nothing is said. */
+const TEXT_OR_FILE_TYPES = new Set(['free_text', 'free_text_with_unit', 'file_upload', 'video_narration']);
+
+/** The agreement of an instruction no choice response answered: null, or (another type) why none. */
+export function unscored(type: string | undefined): IDataObject | null {
+	if (!type || TEXT_OR_FILE_TYPES.has(type) || CHOICE_TYPES.has(type)) return null;
+	return { fleiss_kappa: null, reason: `not computed: ${type} responses are not choices among options` };
 }

@@ -5,11 +5,17 @@ import { normalisePath } from '../archive/paths';
 import type { DownloadedExport } from '../types';
 import type { ExportContents } from './contents';
 import { answeredTasks, submissionFileRefs } from './submissions';
+import { assertStorable } from './store-limits';
 import type { OutputContext } from './types';
 
 /** The official CLI's name: `<batch-id>-export-<YYYYMMDD-HHMMSS>.zip`, in the workflow's time zone. */
 export function archiveFileName(batchId: string, timezone: string, now = DateTime.now()): string {
-	return `${batchId}-export-${now.setZone(timezone).toFormat('yyyyMMdd-HHmmss')}.zip`;
+	return stampedFileName(batchId, 'export', 'zip', timezone, now);
+}
+
+/** `<batch-id>-<kind>-<YYYYMMDD-HHMMSS>.<extension>`, in the workflow's time zone. */
+export function stampedFileName(batchId: string, kind: string, extension: string, timezone: string, now = DateTime.now()): string {
+	return `${batchId}-${kind}-${now.setZone(timezone).toFormat('yyyyMMdd-HHmmss')}.${extension}`;
 }
 
 /** One item: the ZIP as binary `data`, and a summary of what it holds. */
@@ -20,6 +26,7 @@ export async function archiveItem(
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
 	const { archive, ids, layout, target } = contents;
+	await assertStorable(ctx, archive.size, 'The export archive', 'Use the Files or Submissions output instead (each upload its own binary)');
 	const info = await contents.info();
 	// The archive is delivered even without its records: counting them is a courtesy.
 	const submissions = archive.has(layout.submissionsFile) ? await contents.submissions() : [];
@@ -28,6 +35,7 @@ export async function archiveItem(
 	const referenced = submissions.flatMap(({ record }) => submissionFileRefs(record));
 	const referencedPaths = new Set(referenced.map((file) => normalisePath(file.path)));
 	const fileName = archiveFileName(target.id, ctx.getTimezone());
+	const fileNames = await contents.fileNames();
 	return {
 		json: {
 			...contents.idField,
@@ -40,9 +48,9 @@ export async function archiveItem(
 			submissions: submissions.length,
 			participants: new Set(submissions.map(({ record }) => record.participant_id)).size,
 			...(layout.tasksFile && { tasks: tasks.size }),
-			files: archive.fileNames.length,
-			missing_files: referenced.filter((file) => !archive.has(file.path)).length,
-			unreferenced_files: archive.fileNames.filter((name) => !referencedPaths.has(name)).length,
+			files: fileNames.length,
+			missing_files: referenced.filter((file) => !archive.hasUpload(file.path)).length,
+			unreferenced_files: fileNames.filter((name) => !referencedPaths.has(name)).length,
 		},
 		binary: { data: await ctx.helpers.prepareBinaryData(archive.rawStream(), fileName, 'application/zip') },
 		pairedItem: { item: itemIndex },

@@ -2,8 +2,10 @@ import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 
 import type { ExportArchive } from '../archive/reader';
 import type { BinaryWriter, StoredFile } from './binary-writer';
-import { baseName, isUnsafePath, normalisePath } from '../archive/paths';
-import type { FileDescription, FileRef, ShapedItem } from './types';
+import { isUploadPath, namedSubmission } from '../archive/layout';
+import { baseName, normalisePath } from '../archive/paths';
+import { noteFileProblem, type FileProblems } from './problems';
+import type { FileDescription, FileRef, RefStatus, ShapedItem } from './types';
 
 /** When only some submissions are output: what the whole export references. */
 export interface StrayScope {
@@ -55,16 +57,41 @@ export interface AttachedFiles {
 }
 
 /**
+ * What a reference's file is: an upload in the archive ('attached'), one whose name says it is
+ * another submission's ('foreign', attached but marked), absent ('missing'), or a path outside
+ * files/ ('outside', never attached: it would hand archive metadata to one participant's item).
+ */
+export function refStatus(archive: ExportArchive, ref: FileRef): RefStatus {
+	if (!archive.hasUpload(ref.path)) return isUploadPath(ref.path) ? 'missing' : 'outside';
+	if (ref.unreferenced) return 'unreferenced';
+	return isForeign(ref) ? 'foreign' : 'attached';
+}
+
+/** A reference from one submission to a file whose documented name gives another's. */
+export function isForeign(ref: FileRef): boolean {
+	const owner = namedSubmission(ref.path);
+	return owner !== undefined && ref.submission_id !== null && owner !== ref.submission_id;
+}
+
+/**
  * Hands an item's files to the writer, which stores them in n8n's binary store, so memory holds
  * a few inflated files at most. A response whose file is not in the archive is described as
- * missing, not fatal.
+ * missing, not fatal; what needs attention is noted in `problems`.
  */
-export async function attachFiles(writer: BinaryWriter, archive: ExportArchive, refs: FileRef[], prefix: string): Promise<AttachedFiles> {
+export async function attachFiles(
+	writer: BinaryWriter,
+	archive: ExportArchive,
+	refs: FileRef[],
+	prefix: string,
+	problems: FileProblems,
+): Promise<AttachedFiles> {
 	const stored = new Map<string, StoredFile>();
 	const files: FileDescription[] = [];
 	const attached = new Map<string, FileDescription>();
 	for (const ref of refs) {
 		const path = normalisePath(ref.path);
+		const status = refStatus(archive, ref);
+		noteFileProblem(problems, status, ref);
 		const description: FileDescription = {
 			binary_property: null,
 			task_id: ref.task_id,
@@ -72,22 +99,18 @@ export async function attachFiles(writer: BinaryWriter, archive: ExportArchive, 
 			name: ref.name,
 			path: ref.path,
 			size: null,
-			status: 'missing',
+			status: status === 'outside' ? 'missing' : status,
 		};
 		const twin = attached.get(path);
 		if (twin) {
-			files.push({ ...description, binary_property: twin.binary_property, size: twin.size, status: twin.status });
+			files.push({ ...description, binary_property: twin.binary_property, size: twin.size });
 			continue;
 		}
-		if (!isUnsafePath(path) && archive.has(path)) {
+		if (status !== 'missing' && status !== 'outside') {
 			const property = `${prefix}${attached.size}`;
 			const file = await writer.add(path, safeFileName(ref.name, path));
 			stored.set(property, file);
-			Object.assign(description, {
-				binary_property: property,
-				size: file.size,
-				status: ref.unreferenced ? 'unreferenced' : 'attached',
-			});
+			Object.assign(description, { binary_property: property, size: file.size });
 			attached.set(path, description);
 		}
 		files.push(description);
@@ -117,8 +140,8 @@ export function safeFileName(name: string, path: string): string {
 export function describeFilesInline(files: FileDescription[]): string {
 	return files
 		.map((file) => {
-			if (!file.binary_property) return `${file.name} (missing from archive)`;
-			const note = file.status === 'unreferenced' ? ' (unreferenced)' : '';
+			if (!file.binary_property) return `${file.name} (${isUploadPath(file.path) ? 'missing from archive' : 'not an upload'})`;
+			const note = file.status === 'attached' ? '' : ` (${file.status})`;
 			return `${file.binary_property}: ${file.name}${note}`;
 		})
 		.join('; ');

@@ -1,6 +1,7 @@
 import type { IBinaryData } from 'n8n-workflow';
 
 import type { ExportArchive } from '../archive/reader';
+import { assertStorable } from './store-limits';
 import type { OutputContext } from './types';
 
 /**
@@ -40,7 +41,15 @@ export class BinaryWriter {
 	async add(path: string, fileName: string): Promise<StoredFile> {
 		while (this.underWay.size >= MAX_WRITES) await Promise.race(this.underWay);
 		if (this.failure) await this.finish();
-		const file: StoredFile = { size: this.archive.declaredSize(path) ?? 0 };
+		// The declared size is the size: an entry that inflates to any other fails its stream.
+		const size = this.archive.declaredSize(path) ?? 0;
+		await assertStorable(this.ctx, size, `The upload '${path}'`, 'Export the records without their uploads (Include Files off)').catch(
+			async (error: unknown) => {
+				await Promise.all(this.underWay);
+				throw error;
+			},
+		);
+		const file: StoredFile = { size };
 		const write: Promise<void> = this.ctx.helpers
 			.prepareBinaryData(this.archive.stream(path), fileName)
 			.then(

@@ -1,10 +1,12 @@
 import { collectionSubmissions } from '../archive/collection';
 import { ArchiveError } from '../archive/errors';
 import { ARCHIVE_LAYOUT } from '../archive/layout';
+import { baseName, normalisePath } from '../archive/paths';
 import type { ExportArchive } from '../archive/reader';
 import type { BatchInfo, SubmissionRecord, TaskRecord } from '../archive/records';
 import { RESOURCES } from '../resources';
 import type { ExportTarget } from '../types';
+import { submissionFileRefs } from './submissions';
 
 /** A submission as the outputs shape it, and as the Submissions output shows it. */
 export interface Submission {
@@ -12,9 +14,17 @@ export interface Submission {
 	json: Record<string, unknown>;
 }
 
+/** The From / To filter as epoch ms, both ends inclusive. */
+export interface TimeWindow {
+	from?: number;
+	to?: number;
+}
+
 /**
  * The records of one export, read from its archive when first needed: a batch's or a
  * collection's, whose files are named differently and whose submissions are shaped differently.
+ * Only those inside the From / To window count, whether or not the server applied the filter: a
+ * record whose time cannot be read is kept, as nothing valid is dropped.
  */
 export class ExportContents {
 	private submissionsRead?: Promise<Submission[]>;
@@ -22,7 +32,14 @@ export class ExportContents {
 	constructor(
 		readonly archive: ExportArchive,
 		readonly target: ExportTarget,
+		private readonly window: TimeWindow = {},
 	) {}
+
+	inWindow(createdAt: unknown): boolean {
+		const time = typeof createdAt === 'string' ? Date.parse(createdAt) : Number.NaN;
+		if (Number.isNaN(time)) return true;
+		return (this.window.from === undefined || time >= this.window.from) && (this.window.to === undefined || time <= this.window.to);
+	}
 
 	/** How the items name this kind of export (batch_id, batch_name …). */
 	get ids() {
@@ -43,7 +60,24 @@ export class ExportContents {
 		return await this.archive.readBatch(this.layout.infoFile);
 	}
 
+	/** The submissions inside the window. */
 	async submissions(): Promise<Submission[]> {
+		return (await this.allSubmissions()).filter(({ record }) => this.inWindow(record.created_at));
+	}
+
+	/** The archive's files but those of submissions outside the window (referenced by or named after one). */
+	async fileNames(): Promise<string[]> {
+		const all = await this.allSubmissions();
+		const inside = new Set(await this.submissions());
+		if (inside.size === all.length) return this.archive.fileNames;
+		const outside = all.filter((submission) => !inside.has(submission)).map(({ record }) => record);
+		const ids = new Set(outside.map((record) => String(record.submission_id)));
+		const paths = new Set(outside.flatMap((record) => submissionFileRefs(record).map((file) => normalisePath(file.path))));
+		return this.archive.fileNames.filter((name) => !paths.has(name) && !ids.has(baseName(name).split('_')[0]));
+	}
+
+	/** Every submission in the archive, the window's outside too: what its files belong to. */
+	async allSubmissions(): Promise<Submission[]> {
 		this.submissionsRead ??= this.readSubmissions();
 		return await this.submissionsRead;
 	}
@@ -56,7 +90,14 @@ export class ExportContents {
 				'Choose the Submissions, Rows, Files, Summary or Archive output for a collection.',
 			);
 		}
-		return await this.records<TaskRecord>(name);
+		const tasks = await this.records<TaskRecord>(name);
+		if (this.window.from === undefined && this.window.to === undefined) return tasks;
+		// As a filtered export writes them: a task keeps the responses inside the window, if any.
+		return tasks.flatMap((task) => {
+			if (!Array.isArray(task.responses) || task.responses.length === 0) return [task];
+			const responses = task.responses.filter((response) => this.inWindow(response.created_at));
+			return responses.length ? [{ ...task, responses }] : [];
+		});
 	}
 
 	private async readSubmissions(): Promise<Submission[]> {

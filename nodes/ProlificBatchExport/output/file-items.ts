@@ -3,10 +3,10 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { baseName, normalisePath } from '../archive/paths';
 import type { SubmissionRecord } from '../archive/records';
 import { BinaryWriter, type StoredFile } from './binary-writer';
-import { safeFileName } from './attachments';
+import { isForeign, refStatus, safeFileName } from './attachments';
 import { knownInstructions } from './instructions';
 import { submissionFileRefs, submissionPlacements } from './submissions';
-import { reportFileProblems } from './problems';
+import { noFileProblems, noteFileProblem, reportFileProblems } from './problems';
 import type { FileRef, OutputRequest } from './types';
 
 interface FileEntry extends FileRef {
@@ -18,8 +18,9 @@ interface FileEntry extends FileRef {
 
 /**
  * One item per uploaded file, for storage nodes that upload one binary per item. Files no
- * response references are emitted too, marked; a response whose file is missing yields no item
- * and is reported in a warning instead.
+ * response references are emitted too, marked, and so are files named as another submission's;
+ * a response whose file is missing (or not under files/) yields no item and is reported in a
+ * warning instead.
  */
 export async function fileItems({ ctx, contents, settings, itemIndex }: OutputRequest): Promise<INodeExecutionData[]> {
 	const { archive, ids, layout } = contents;
@@ -28,9 +29,14 @@ export async function fileItems({ ctx, contents, settings, itemIndex }: OutputRe
 	const instructions = knownInstructions(batch, submissionPlacements(submissions));
 	const entries = referencedFiles(submissions);
 	const seen = new Set(entries.map((entry) => normalisePath(entry.path)));
-	const present = entries.filter((entry) => archive.has(entry.path));
-	const missing = entries.filter((entry) => !archive.has(entry.path));
-	const strays = archive.fileNames.filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
+	const problems = noFileProblems();
+	const present = entries.filter((entry) => {
+		const status = refStatus(archive, entry);
+		noteFileProblem(problems, status, entry);
+		return status === 'attached' || status === 'foreign';
+	});
+	const strays = (await contents.fileNames()).filter((name) => !seen.has(name)).map((path) => strayEntry(path, submissions));
+	problems.unreferenced = strays.map((entry) => entry.path);
 	const names = new UniqueNames();
 	const writer = new BinaryWriter(ctx, archive);
 	const stored: Array<{ entry: FileEntry; fileName: string; file: StoredFile }> = [];
@@ -56,15 +62,19 @@ export async function fileItems({ ctx, contents, settings, itemIndex }: OutputRe
 			mime_type: file.binary?.mimeType ?? null,
 			created_at: entry.created_at,
 			unreferenced: entry.unreferenced === true,
+			foreign: isForeign(entry),
 		},
 		binary: file.binary ? { [settings.binaryProperty]: file.binary } : {},
 		pairedItem: { item: itemIndex },
 	}));
-	reportFileProblems(ctx, contents.target, missing, strays.map((entry) => entry.path), true);
+	reportFileProblems(ctx, contents.target, problems, true);
 	return items;
 }
 
-/** Every file the responses point at, once each (the first reference wins). */
+/**
+ * Every file the responses point at, once each: the first reference wins, unless it is foreign
+ * and a later one comes from the submission the file's name gives.
+ */
 function referencedFiles(submissions: SubmissionRecord[]): FileEntry[] {
 	const entries = new Map<string, FileEntry>();
 	for (const record of submissions) {
@@ -74,7 +84,8 @@ function referencedFiles(submissions: SubmissionRecord[]): FileEntry[] {
 			const index = positions.get(key) ?? 0;
 			positions.set(key, index + 1);
 			const path = normalisePath(ref.path);
-			if (entries.has(path)) continue;
+			const first = entries.get(path);
+			if (first && !(isForeign(first) && !isForeign(ref))) continue;
 			entries.set(path, {
 				...ref,
 				participant_id: record.participant_id ?? null,

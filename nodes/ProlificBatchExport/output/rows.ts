@@ -1,26 +1,33 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { BatchInfo, SubmissionRecord } from '../archive/records';
-import { groupChoices, majority, tally, type Placed, type Tally } from './agreement';
+import { choiceGroups, majority, pairAgreement, tally, type Placed, type Tally } from './agreement';
 import { flattenResponse } from './flatten';
-import { knownInstructions, type KnownInstruction } from './instructions';
+import { answerLimits, instructionName, knownInstructions, setOwn, uniqueNamer, type KnownInstruction } from './instructions';
 import { addTaskClaims, submissionPlacements, submissionResponses, taskFileRefs } from './submissions';
 import type { ShapedItem } from './types';
 
 export const ROW_FILES_COLUMN = 'files';
 
-/** A column after the fixed ones: an instruction's answer, or (with agreement) its task's majority. */
+/** A column after the fixed ones: an instruction's answer, or (with agreement) a figure of its task's responses. */
 interface Column {
 	name: string;
 	instructionId: string;
-	kind: 'answer' | 'majority' | 'share';
+	kind: 'answer' | 'majority' | 'share' | 'pairs';
+}
+
+/** A task's responses to one choice instruction, and whether it is select all that apply. */
+interface TaskTally {
+	tallied: Tally;
+	selectAll: boolean;
 }
 
 /**
  * One flat item per (submission, task): fixed columns, then one column per instruction named by
  * its description (made unique), in batch.json's order. Every row has every column, so a sheet
  * gets the same header from the first row to the last. With agreement, each choice instruction
- * gets two more columns: its task's majority option(s) and their share of the responses.
+ * gets three more columns: its task's majority option(s), their share of the responses, and the
+ * share of pairs of the task's participants that agree.
  */
 export function shapeRows(
 	records: SubmissionRecord[],
@@ -31,7 +38,7 @@ export function shapeRows(
 	taskColumn = 'task_id',
 ): ShapedItem[] {
 	const placed = submissionPlacements(records);
-	const tallies = withAgreement ? tallyByTask(placed) : new Map<string, Tally>();
+	const tallies = withAgreement ? tallyByTask(placed, batch) : new Map<string, TaskTally>();
 	const fixed = ['submission_id', 'participant_id', taskColumn, 'created_at'];
 	const choices = new Set([...tallies.keys()].map((key) => key.split('/')[1]));
 	const known = knownInstructions(batch, placed);
@@ -46,7 +53,7 @@ export function shapeRows(
 				[taskColumn]: taskId,
 				created_at: record.created_at ?? '',
 			};
-			for (const column of columns) setCell(json, column.name, cellOf(column, taskId, instructions, tallies));
+			for (const column of columns) setOwn(json, column.name, cellOf(column, taskId, instructions, tallies));
 			items.push({
 				json,
 				files: includeFiles ? taskFileRefs(record, taskId, instructions) : [],
@@ -58,45 +65,35 @@ export function shapeRows(
 }
 
 /** A row's cell: the answer to the column's instruction, or (with agreement) its task's majority or share. */
-function cellOf(column: Column, taskId: string, instructions: Array<[string, unknown]>, tallies: Map<string, Tally>): IDataObject[string] {
+function cellOf(column: Column, taskId: string, instructions: Array<[string, unknown]>, tallies: Map<string, TaskTally>): IDataObject[string] {
 	if (column.kind === 'answer') return flattenResponse(instructions.find(([id]) => id === column.instructionId)?.[1]);
-	const tallied = tallies.get(`${taskId}/${column.instructionId}`);
-	if (!tallied) return '';
-	const { majority: options, majority_share: share } = majority(tallied);
+	const task = tallies.get(`${taskId}/${column.instructionId}`);
+	if (!task) return '';
+	if (column.kind === 'pairs') return pairAgreement(task.tallied, task.selectAll) ?? '';
+	const { majority: options, majority_share: share } = majority(task.tallied);
 	return column.kind === 'majority' ? options.join(', ') : (share ?? '');
 }
 
-/** Sets an own property, even for a column named '__proto__' (assigning that would set the prototype). */
-function setCell(row: IDataObject, name: string, value: IDataObject[string]): void {
-	if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
-	else row[name] = value;
-}
-
 /** Choice responses tallied per `<task>/<instruction>`. */
-function tallyByTask(placed: Placed[]): Map<string, Tally> {
-	const tallies = new Map<string, Tally>();
-	for (const [instructionId, byTask] of groupChoices(placed)) {
-		for (const [taskId, responses] of byTask) tallies.set(`${taskId}/${instructionId}`, tally(responses));
+function tallyByTask(placed: Placed[], batch: BatchInfo): Map<string, TaskTally> {
+	const tallies = new Map<string, TaskTally>();
+	for (const [instructionId, { byTask, selectAll }] of choiceGroups(placed, answerLimits(batch))) {
+		for (const [taskId, responses] of byTask) tallies.set(`${taskId}/${instructionId}`, { tallied: tally(responses), selectAll });
 	}
 	return tallies;
 }
 
 /** Columns with unique names, in the instructions' order. */
 function rowColumns(known: Map<string, KnownInstruction>, taken: string[], choices: Set<string>): Column[] {
-	const used = new Set(taken);
+	const unique = uniqueNamer(taken);
 	const columns: Column[] = [];
-	const unique = (base: string) => {
-		let name = base;
-		for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
-		used.add(name);
-		return name;
-	};
-	for (const [id, { description }] of known) {
-		const name = unique(description?.trim() || id);
+	for (const [id, instruction] of known) {
+		const name = unique(instructionName(instruction, id));
 		columns.push({ name, instructionId: id, kind: 'answer' });
 		if (choices.has(id)) {
 			columns.push({ name: unique(`${name} (majority)`), instructionId: id, kind: 'majority' });
 			columns.push({ name: unique(`${name} (majority share)`), instructionId: id, kind: 'share' });
+			columns.push({ name: unique(`${name} (pair agreement)`), instructionId: id, kind: 'pairs' });
 		}
 	}
 	return columns;

@@ -5,9 +5,9 @@ import type { SubmissionRecord } from '../archive/records';
 import { attachFiles, binaryOf, placeUnreferencedFiles, type AttachedFiles, type DescribeFiles, type StrayScope } from './attachments';
 import { BinaryWriter } from './binary-writer';
 import type { ExportContents, Submission } from './contents';
-import { reportFileProblems } from './problems';
+import { noFileProblems, reportFileProblems } from './problems';
 import { submissionFileRefs } from './submissions';
-import type { FileRef, OutputRequest, ShapedItem } from './types';
+import type { OutputRequest, ShapedItem } from './types';
 
 /** What Submissions, Tasks and Rows shape from an export before files are attached. */
 export interface Shaped {
@@ -33,35 +33,34 @@ export function shapedOutput(
 			return [...shaped.map((item) => ({ json: item.json, pairedItem: { item: itemIndex } })), ...last];
 		}
 		const { archive } = contents;
-		const unreferenced = placeUnreferencedFiles(shaped, archive, scope);
+		const problems = noFileProblems();
+		problems.unreferenced = placeUnreferencedFiles(shaped, archive, scope);
 		const writer = new BinaryWriter(ctx, archive);
 		const attached: Array<AttachedFiles | undefined> = [];
 		for (const item of shaped) {
-			attached.push(item.files.length ? await attachFiles(writer, archive, item.files, settings.binaryPrefix) : undefined);
+			attached.push(item.files.length ? await attachFiles(writer, archive, item.files, settings.binaryPrefix, problems) : undefined);
 		}
 		await writer.finish();
-		const missing: FileRef[] = [];
 		const items = shaped.map((item, index): INodeExecutionData => {
-			const files = attached[index]?.files ?? [];
-			// attachFiles describes an item's references in order, one description each.
-			files.forEach((file, i) => file.status === 'missing' && missing.push(item.files[i]));
 			const stored = attached[index]?.stored;
-			return { json: describe(item.json, files), ...(stored?.size && { binary: binaryOf(stored) }), pairedItem: { item: itemIndex } };
+			return { json: describe(item.json, attached[index]?.files ?? []), ...(stored?.size && { binary: binaryOf(stored) }), pairedItem: { item: itemIndex } };
 		});
-		reportFileProblems(ctx, contents.target, missing, unreferenced);
+		reportFileProblems(ctx, contents.target, problems);
 		return [...items, ...last];
 	};
 }
 
-/** The submissions chosen by `select` (all by default), and what the whole export references. */
+/** The submissions in the window chosen by `select` (all by default), and what the whole export references. */
 export async function selectedSubmissions(
 	contents: ExportContents,
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[],
 ): Promise<{ submissions: Submission[]; scope?: StrayScope }> {
-	const all = await contents.submissions();
-	if (!select) return { submissions: all };
-	const chosen = new Set(select(all.map(({ record }) => record)));
+	const all = await contents.allSubmissions();
+	const inWindow = await contents.submissions();
+	const chosen = select ? new Set(select(inWindow.map(({ record }) => record))) : undefined;
+	const submissions = chosen ? inWindow.filter(({ record }) => chosen.has(record)) : inWindow;
+	if (submissions.length === all.length) return { submissions };
 	// Files of submissions left out are not strays: only the export as a whole says what is.
 	const referenced = new Set(all.flatMap(({ record }) => submissionFileRefs(record).map((file) => normalisePath(file.path))));
-	return { submissions: all.filter(({ record }) => chosen.has(record)), scope: { referenced } };
+	return { submissions, scope: { referenced } };
 }

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { isInstructionResponse, uploadedFiles, type SubmissionRecord } from '../archive/records';
 import type { Placed } from './agreement';
 import type { Submission } from './contents';
+import { keyedByDescription, type DescriptionKeys } from './response-keys';
 import type { FileRef, ShapedItem } from './types';
 
 /** Object-typed `responses`, or none: a record without them still yields its item. */
@@ -83,11 +84,24 @@ export function addTaskClaims(claims: Set<string>, record: SubmissionRecord, ins
 	return claims;
 }
 
-/** One item per submission: a batch's line of responses-by-submission.jsonl unchanged. */
-export function shapeSubmissions(submissions: Submission[]): ShapedItem[] {
+/**
+ * One item per submission: a batch's line of responses-by-submission.jsonl unchanged, or with
+ * `keys` its responses keyed by description and their `answers` beside them, per task (`byTask`)
+ * or, for a collection, which has none, directly.
+ */
+export function shapeSubmissions(submissions: Submission[], keys?: DescriptionKeys, byTask = true): ShapedItem[] {
 	return submissions.map(({ record, json }) => ({
-		json: json as IDataObject,
+		json: keys ? { ...(json as IDataObject), ...describedResponses(record, keys, byTask) } : (json as IDataObject),
 		files: submissionFileRefs(record),
 		claims: () => submissionClaims(record),
 	}));
+}
+
+function describedResponses(record: SubmissionRecord, keys: DescriptionKeys, byTask: boolean): IDataObject {
+	const tasks = submissionResponses(record).map(([taskId, instructions]) => [taskId, keyedByDescription(instructions, keys)] as const);
+	if (!byTask) return tasks[0]?.[1] ?? keyedByDescription([], keys);
+	return {
+		responses: Object.fromEntries(tasks.map(([taskId, { responses }]) => [taskId, responses])),
+		answers: Object.fromEntries(tasks.map(([taskId, { answers }]) => [taskId, answers])),
+	};
 }

@@ -4,9 +4,9 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { formatBytes } from '../bytes';
 import { isInstructionResponse, type BatchInfo } from '../archive/records';
 import type { DownloadedExport } from '../types';
-import { groupChoices, instructionAgreement, type Placed } from './agreement';
+import { choiceGroups, instructionAgreement, unscored, type Placed } from './agreement';
 import type { ExportContents } from './contents';
-import { knownInstructions } from './instructions';
+import { answerLimits, knownInstructions } from './instructions';
 import { answeredTasks, submissionPlacements, submissionResponses } from './submissions';
 
 /**
@@ -26,7 +26,8 @@ export async function summaryItem(
 	const answered = submissions.reduce((sum, record) => sum + submissionResponses(record).length, 0);
 	const tasks = answeredTasks(submissions);
 	const span = timeSpan(submissions.map((record) => record.created_at));
-	const filesSize = archive.fileNames.reduce((sum, name) => sum + (archive.declaredSize(name) ?? 0), 0);
+	const fileNames = await contents.fileNames();
+	const filesSize = fileNames.reduce((sum, name) => sum + (archive.declaredSize(name) ?? 0), 0);
 	const instructions = instructionSummaries(batch, placed, answered);
 	const summary: IDataObject = {
 		...contents.idField,
@@ -36,10 +37,10 @@ export async function summaryItem(
 		submissions: submissions.length,
 		participants: new Set(submissions.map((record) => record.participant_id)).size,
 		...(layout.tasksFile && { tasks: tasks.size }),
-		files: archive.fileNames.length,
+		files: fileNames.length,
 		files_size_bytes: filesSize,
-		first_submission_at: span?.first.toISO() ?? null,
-		last_submission_at: span?.last.toISO() ?? null,
+		first_submission_at: span?.first.toISO({ suppressMilliseconds: true }) ?? null,
+		last_submission_at: span?.last.toISO({ suppressMilliseconds: true }) ?? null,
 		instructions,
 	};
 	const title = String(batch.name ?? contents.target.id);
@@ -76,17 +77,17 @@ function instructionSummaries(batch: BatchInfo, placed: Placed[], answered: numb
 	for (const [, id, response] of placed) {
 		if (isInstructionResponse(response)) responses.set(id, (responses.get(id) ?? 0) + 1);
 	}
-	const agreement = groupChoices(placed);
+	const agreement = choiceGroups(placed, answerLimits(batch));
 	return [...knownInstructions(batch, placed)].map(([id, { description, type }]) => {
 		const count = responses.get(id) ?? 0;
-		const byTask = agreement.get(id);
+		const group = agreement.get(id);
 		return {
 			id,
 			description: description ?? id,
 			type: type ?? '',
 			responses: count,
 			completion_rate: answered ? Math.round((count / answered) * 10_000) / 10_000 : null,
-			agreement: byTask ? instructionAgreement(byTask) : null,
+			agreement: group ? instructionAgreement(group) : unscored(type),
 		};
 	});
 }
@@ -108,15 +109,28 @@ function summaryText(title: string, summary: IDataObject, instructions: IDataObj
 	return lines.join('\n');
 }
 
+/** An instruction's agreement in words: kappa with its label and interval, or why there is none. */
 function agreementText(agreement: IDataObject | null): string {
 	if (!agreement) return '';
-	const kappa = agreement.fleiss_kappa;
 	const share = agreement.mean_majority_share;
-	const parts = [
-		typeof kappa === 'number' ? `Fleiss' κ ${kappa.toFixed(2)}` : undefined,
-		typeof share === 'number' ? `majority ${Math.round(share * 100)}% on average` : undefined,
-	].filter(Boolean);
-	return parts.length ? ` (${parts.join(', ')})` : '';
+	const parts = [kappaText(agreement), typeof share === 'number' ? `majority ${Math.round(share * 100)}% on average` : undefined];
+	const leftOut = Number(agreement.tasks_left_out ?? 0);
+	if (leftOut) parts.push(`${leftOut} ${leftOut === 1 ? 'task' : 'tasks'} with one participant left out`);
+	return ` (${parts.filter(Boolean).join('; ')})`;
+}
+
+function kappaText(agreement: IDataObject): string {
+	const perOption = agreement.per_option as IDataObject | null | undefined;
+	if (perOption) {
+		const mean = perOption.mean_kappa;
+		return typeof mean === 'number'
+			? `select all that apply: mean per-option κ ${mean.toFixed(2)}, ${String(perOption.interpretation)}, over ${(perOption.options as unknown[]).length} options`
+			: `select all that apply: per-option κ ${String(perOption.reason)}`;
+	}
+	const kappa = agreement.fleiss_kappa;
+	if (typeof kappa !== 'number') return `κ ${String(agreement.reason)}`;
+	const ci = agreement.ci_95 as { lower: number; upper: number };
+	return `Fleiss' κ ${kappa.toFixed(2)}, ${String(agreement.interpretation)}, 95% CI ${ci.lower.toFixed(2)} to ${ci.upper.toFixed(2)} over ${Number(agreement.subjects)} tasks`;
 }
 
 function when(iso: unknown): string {

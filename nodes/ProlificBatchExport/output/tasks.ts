@@ -1,14 +1,26 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { taskResponseInstructions, uploadedFiles, type InstructionResponse, type TaskRecord } from '../archive/records';
-import { groupChoices, instructionAgreement, tally, tallyJson, type Placed } from './agreement';
+import {
+	TASK_RESPONSE_FIELDS,
+	taskResponseInstructions,
+	uploadedFiles,
+	type InstructionResponse,
+	type TaskRecord,
+	type TaskResponse,
+} from '../archive/records';
+import { choiceGroups, groupChoices, instructionAgreement, tally, tallyJson, type AnswerLimits, type ChoiceGroup, type Placed } from './agreement';
+import { keyedByDescription, type DescriptionKeys } from './response-keys';
 import type { FileRef, ShapedItem } from './types';
+
+/** The names a task response's instructions share it with, when they are keyed by description. */
+export const TASK_RESPONSE_NAMES = [...TASK_RESPONSE_FIELDS, 'answers'];
 
 /**
  * One item per line of responses-by-task.jsonl, the record unchanged; with agreement, plus how
- * the responses to each choice instruction split.
+ * the responses to each choice instruction split; with `keys`, each response's instructions
+ * keyed by description and its `answers` beside them.
  */
-export function shapeTasks(records: TaskRecord[], withAgreement = false): ShapedItem[] {
+export function shapeTasks(records: TaskRecord[], groups?: Map<string, ChoiceGroup>, keys?: DescriptionKeys): ShapedItem[] {
 	return records.map((record) => {
 		const responses = responsesOf(record);
 		const files: FileRef[] = [];
@@ -27,7 +39,11 @@ export function shapeTasks(records: TaskRecord[], withAgreement = false): Shaped
 		}
 		const claims = () =>
 			new Set(responses.flatMap(([submissionId, instructions]) => [submissionId, ...instructions.map(([id]) => `${submissionId}/${id}`)]));
-		const json = withAgreement ? { ...record, agreement: taskAgreement(placedIn(record, responses)) } : record;
+		const keyed =
+			keys && Array.isArray(record.responses)
+				? { ...record, responses: record.responses.map((response) => describedResponse(response, keys)) }
+				: record;
+		const json = groups ? { ...keyed, agreement: taskAgreement(placedIn(record, responses), groups) } : keyed;
 		return { json: json as IDataObject, files, claims };
 	});
 }
@@ -46,17 +62,37 @@ function placedIn(record: TaskRecord, responses: ReturnType<typeof responsesOf>)
 	return responses.flatMap(([, instructions]) => instructions.map(([id, instruction]): Placed => [taskId, id, instruction]));
 }
 
-function taskAgreement(placed: Placed[]): IDataObject[] {
+/** One task's figures; whether an instruction is select all that apply was decided over the whole batch. */
+function taskAgreement(placed: Placed[], batch: Map<string, ChoiceGroup>): IDataObject[] {
 	return [...groupChoices(placed)].map(([instructionId, byTask]) =>
-		describe(instructionId, byTask, (responses) => tallyJson(tally(responses))),
+		describe(instructionId, byTask, (responses) => tallyJson(tally(responses), batch.get(instructionId)?.selectAll ?? false)),
 	);
 }
 
-/** Per choice instruction, agreement across all tasks: Fleiss' kappa where it applies. */
-export function batchAgreement(tasks: TaskRecord[]): IDataObject[] {
-	const placed = tasks.flatMap((record) => placedIn(record, responsesOf(record)));
-	return [...groupChoices(placed)].map(([instructionId, byTask]) =>
-		describe(instructionId, byTask, () => instructionAgreement(byTask)),
+/** A task response with its instructions keyed by description, then their answers; other fields as they were. */
+function describedResponse(response: unknown, keys: DescriptionKeys): unknown {
+	if (typeof response !== 'object' || response === null) return response;
+	const instructions = taskResponseInstructions(response as TaskResponse);
+	const ids = new Set(instructions.map(([id]) => id));
+	const fields = Object.entries(response).filter(([name]) => !ids.has(name));
+	const { responses, answers } = keyedByDescription(instructions, keys);
+	return { ...Object.fromEntries(fields), ...responses, answers };
+}
+
+/** Every response of these tasks, placed by task and instruction. */
+export function taskPlacements(tasks: TaskRecord[]): Placed[] {
+	return tasks.flatMap((record) => placedIn(record, responsesOf(record)));
+}
+
+/** The batch's choice instructions, each with its responses by task. */
+export function taskChoiceGroups(tasks: TaskRecord[], limits: AnswerLimits): Map<string, ChoiceGroup> {
+	return choiceGroups(taskPlacements(tasks), limits);
+}
+
+/** Per choice instruction, agreement across all tasks: Fleiss' kappa and the figures behind it. */
+export function batchAgreement(groups: Map<string, ChoiceGroup>): IDataObject[] {
+	return [...groups].map(([instructionId, group]) =>
+		describe(instructionId, group.byTask, () => instructionAgreement(group)),
 	);
 }
 

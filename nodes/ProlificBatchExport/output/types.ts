@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { SubmissionRecord } from '../archive/records';
-import type { DownloadedExport } from '../types';
+import type { DownloadedExport, DownloadedReport, ExportTarget } from '../types';
 import type { ExportContents } from './contents';
+import type { ResponseKeys } from './response-keys';
 
 /** An uploaded file an item should carry, as the records (or the archive) name it. */
 export interface FileRef {
@@ -23,8 +24,11 @@ export interface FileDescription extends IDataObject {
 	name: string;
 	path: string;
 	size: number | null;
-	status: 'attached' | 'missing' | 'unreferenced';
+	status: 'attached' | 'missing' | 'unreferenced' | 'foreign';
 }
+
+/** What became of a file reference: as described, or 'outside' for a path that names no upload (described as missing). */
+export type RefStatus = FileDescription['status'] | 'outside';
 
 /** An output item before its files are attached. */
 export interface ShapedItem {
@@ -37,7 +41,7 @@ export interface ShapedItem {
 	claims: () => Set<string>;
 }
 
-export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive';
+export type OutputMode = 'submissions' | 'tasks' | 'rows' | 'files' | 'summary' | 'archive' | 'report';
 
 /** What output shaping needs from n8n: the node's execute context and its trigger's poll context both fit. */
 export interface OutputContext {
@@ -52,9 +56,13 @@ export interface OutputSettings {
 	binaryPrefix: string;
 	/** Tasks and Rows: add how the responses to choice instructions agree. */
 	agreement?: boolean;
-	/** Files: the binary property of each file, and its name's template. */
+	/** Submissions and Tasks: responses keyed by instruction ID (as Prolific writes them) or by description. */
+	responseKeys: ResponseKeys;
+	/** Files: the binary property of each file, and its name's template; Report: of the CSV. */
 	binaryProperty: string;
 	fileNameTemplate: string;
+	/** Report: the first item also carries the CSV itself. */
+	attachReport: boolean;
 }
 
 /** What an output is built from: one opened export, for one input item. */
@@ -66,4 +74,13 @@ export interface OutputRequest {
 	itemIndex: number;
 	/** Which submissions to output (Submissions and Rows); all by default. */
 	select?: (submissions: SubmissionRecord[]) => SubmissionRecord[];
+}
+
+/** What the Report output is built from: the batch report's CSV, for one input item. */
+export interface ReportRequest {
+	ctx: OutputContext;
+	target: ExportTarget;
+	report: DownloadedReport;
+	settings: OutputSettings;
+	itemIndex: number;
 }

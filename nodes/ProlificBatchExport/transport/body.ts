@@ -17,11 +17,11 @@ export class BodyCutError extends Error {}
  * `Accept-Encoding: identity`: n8n's client inflates it and drops the Content-Encoding header).
  * Such a body is kept as it is: the archive's own checks (central directory, CRC-32) judge it.
  */
-export async function writeBody(stream: ByteStream, contentLength: unknown, maxBytes: number, file: TempArchive): Promise<number> {
+export async function writeBody(stream: ByteStream, contentLength: unknown, maxBytes: number, file: TempArchive, what = 'export archive'): Promise<number> {
 	const declared = Number(contentLength);
 	const known = Number.isSafeInteger(declared) && declared >= 0;
 	const tooLarge = (size: number) =>
-		new TooLargeError(`The export archive is ${formatBytes(size)} or more, over the limit of ${formatBytes(maxBytes)}`);
+		new TooLargeError(`The ${what} is ${formatBytes(size)} or more, over the limit of ${formatBytes(maxBytes)}`);
 	const started = async () => {
 		if (known && declared > maxBytes) throw tooLarge(declared);
 		await file.reset(known ? declared : undefined);

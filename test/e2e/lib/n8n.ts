@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,6 +67,8 @@ export interface ExecuteResult {
 	seconds: number;
 }
 
+export type InstanceEnv = Record<string, string | undefined>;
+
 export const N8N_OWNER = { email: 'owner@prolific-e2e.test', password: 'Prolific-e2e-2026', firstName: 'Ada', lastName: 'Tester' };
 
 /** Environment that keeps n8n quiet and on this machine: no telemetry, banners, templates or version checks. */
@@ -109,6 +111,10 @@ export class N8nInstance {
 	readonly userFolder: string;
 	private server?: ChildProcess;
 	private serverLog = '';
+	/** `n8n start`'s raw output goes here too when set (npm start), rewritten on each start. */
+	logFile?: string;
+	/** Called with each error n8n logs while it runs, in plain words. */
+	onError?: (message: string) => void;
 	private cookie = '';
 	port = 0;
 	private brokerPort = 0;
@@ -117,15 +123,19 @@ export class N8nInstance {
 		readonly host: Host,
 		userFolder: string,
 		private readonly ownsFolder: boolean,
+		private readonly extraEnv: InstanceEnv,
 	) {
 		this.userFolder = userFolder;
 	}
 
-	/** `userFolder` persists (npm start); without it a temporary one is made and removed by dispose(). */
-	static async create(host: Host, opts: { userFolder?: string; port?: number } = {}): Promise<N8nInstance> {
+	/**
+	 * `userFolder` persists (npm start); without it a temporary one is made and removed by dispose().
+	 * `env` goes on top of the instance's own (undefined removes a variable), e.g. queue mode's.
+	 */
+	static async create(host: Host, opts: { userFolder?: string; port?: number; env?: InstanceEnv } = {}): Promise<N8nInstance> {
 		const folder = opts.userFolder ?? mkdtempSync(join(tmpdir(), `n8n-e2e-${host.major}-`));
 		mkdirSync(join(folder, '.n8n'), { recursive: true });
-		const instance = new N8nInstance(host, folder, !opts.userFolder);
+		const instance = new N8nInstance(host, folder, !opts.userFolder, opts.env ?? {});
 		instance.port = opts.port ?? (await freePort());
 		instance.brokerPort = await freePort();
 		return instance;
@@ -137,7 +147,7 @@ export class N8nInstance {
 
 	env(): NodeJS.ProcessEnv {
 		const { PATH = '' } = process.env;
-		return {
+		const env: NodeJS.ProcessEnv = {
 			...process.env,
 			PATH: `${dirname(this.host.node)}:${PATH}`,
 			...OFFLINE_ENV,
@@ -166,7 +176,12 @@ export class N8nInstance {
 			http_proxy: '',
 			https_proxy: '',
 			NO_PROXY: '*',
+			// A worker's health and readiness endpoints (queue mode), on the instance's own port.
+			QUEUE_HEALTH_CHECK_PORT: String(this.port),
+			...this.extraEnv,
 		};
+		for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+		return env;
 	}
 
 	/**
@@ -233,19 +248,33 @@ export class N8nInstance {
 		return readFileSync(this.binaryPath(meta));
 	}
 
-	/** `n8n start`, resolved when the REST API answers (1.x answers /healthz before its routes exist). */
-	async startServer(timeoutMs = 120_000): Promise<void> {
+	/**
+	 * `n8n start`, resolved when the REST API answers (1.x answers /healthz before its routes exist);
+	 * or `n8n worker` (queue mode, QUEUE_HEALTH_CHECK_ACTIVE=true), resolved when it is ready.
+	 */
+	async startServer(timeoutMs = 120_000, command: 'start' | 'worker' = 'start'): Promise<void> {
 		if (this.server) return;
-		const child = spawn(this.host.node, [this.host.n8n, 'start'], {
+		const child = spawn(this.host.node, [this.host.n8n, command], {
 			env: this.env(),
 			cwd: this.userFolder,
 			stdio: ['ignore', 'pipe', 'pipe'],
 			detached: true,
 		});
 		this.server = child;
+		if (this.logFile) writeFileSync(this.logFile, '');
+		let partial = '';
 		const append = (chunk: Buffer) => {
-			this.serverLog += chunk.toString();
+			const text = chunk.toString();
+			this.serverLog += text;
 			if (this.serverLog.length > 2_000_000) this.serverLog = this.serverLog.slice(-1_000_000);
+			if (this.logFile) appendFileSync(this.logFile, text);
+			if (!this.onError) return;
+			const lines = (partial + text).split('\n');
+			partial = lines.pop() ?? '';
+			for (const line of lines) {
+				const error = loggedError(line);
+				if (error) this.onError(error);
+			}
 		};
 		child.stdout?.on('data', append);
 		child.stderr?.on('data', append);
@@ -257,10 +286,10 @@ export class N8nInstance {
 			);
 		while (Date.now() < deadline) {
 			if (child.exitCode !== null) throw new Error(`n8n start exited ${child.exitCode}:\n${this.serverLog.slice(-4000)}`);
-			if ((await answers('/healthz/readiness')) && (await answers('/rest/settings'))) return;
+			if ((await answers('/healthz/readiness')) && (command === 'worker' || (await answers('/rest/settings')))) return;
 			await new Promise((r) => setTimeout(r, 500));
 		}
-		throw new Error(`n8n did not answer on ${this.baseUrl} within ${timeoutMs / 1000} s:\n${this.serverLog.slice(-4000)}`);
+		throw new Error(`n8n ${command} did not answer on ${this.baseUrl} within ${timeoutMs / 1000} s:\n${this.serverLog.slice(-4000)}`);
 	}
 
 	get running(): boolean {
@@ -337,6 +366,17 @@ export class N8nInstance {
 		const file = join(dir, name);
 		writeFileSync(file, JSON.stringify(value, null, 2));
 		return file;
+	}
+}
+
+/** The message of a line n8n logs (JSON format) at error level; undefined for any other line. */
+export function loggedError(line: string): string | undefined {
+	if (!line.startsWith('{')) return undefined;
+	try {
+		const entry = JSON.parse(line) as { level?: string; message?: unknown };
+		return entry.level === 'error' ? String(entry.message) : undefined;
+	} catch {
+		return undefined;
 	}
 }
 

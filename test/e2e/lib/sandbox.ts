@@ -37,6 +37,9 @@ export interface SandboxOptions {
 	emulatorPort?: number;
 	emulatorDownloadPort?: number;
 	log?: (line: string) => void;
+	/** `n8n start`'s raw JSON log goes to this file; errors in it are passed to `onError`. */
+	logFile?: string;
+	onError?: (message: string) => void;
 }
 
 /**
@@ -50,6 +53,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 	let n8n: N8nInstance | undefined;
 	try {
 		n8n = await N8nInstance.create(opts.host, { userFolder: opts.userFolder, port: opts.port });
+		n8n.logFile = opts.logFile;
+		n8n.onError = opts.onError;
 		log(`installing the package into ${n8n.userFolder}/.n8n/nodes`);
 		await n8n.installPackage(opts.tarball);
 		log('importing the "Prolific (emulator)" credential and the workflows');

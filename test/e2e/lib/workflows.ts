@@ -22,6 +22,24 @@ export function manualTrigger(name = 'Manual Trigger'): WorkflowNode {
 	return { id: nodeId(), name, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 }
 
+/** The Prolific trigger on a batch, polling every 5 s (n8n refuses one cron entry under a minute, not twelve). */
+export function triggerNode(batch: string): WorkflowNode {
+	return {
+		id: nodeId(),
+		name: 'Prolific Batch Export Trigger',
+		type: `${PACKAGE}.prolificBatchExportTrigger`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {
+			pollTimes: { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) },
+			batch: { __rl: true, mode: 'id', value: batch },
+			output: 'submissions',
+			options: { pollInterval: 0.1, timeout: 60 },
+		},
+		credentials: { prolificApi: CREDENTIAL },
+	};
+}
+
 export interface ExportNodeOptions {
 	/** a batch ID, or an expression such as "={{ $json.batch }}" */
 	batch: string;

@@ -18,13 +18,16 @@ export const says = (text: string) => `Prolific says: "${text}". `;
 export const HINT = {
 	token: 'Check the API Token in the Prolific API credential. If the token was deleted, create a new one in Prolific under Settings > API Tokens.',
 	access:
-		"The token's account needs researcher access to the workspace that owns the batch. Ask a workspace admin to add you, or use a token of an account that has access.",
+		"The token's account needs researcher access to the workspace. Ask a workspace admin to add you, or use a token of an account that has access.",
 	notFound: "Check the ID, and that the token's account can see it in Prolific.",
 	rateLimit: 'Wait a few minutes before running again, or run this workflow less often.',
 	outage: 'Prolific may be having an outage. Run the workflow again later.',
 	refused: "Check the node's parameters and options.",
 	jobLimit:
 		"Delete finished jobs (List Export Jobs, then Delete Export Job), turn on the 'Free Export Slot at Job Limit' option, or wait until running exports finish.",
+	/** At the limit with no finished job of this workflow's to free (housekeeping.ts). */
+	noSlotOfOurs: (jobs: number, running: number) =>
+		`It holds ${jobs} export jobs${running ? ` (${running} still generating)` : ''}, none of them a finished job this workflow created, so the node deleted none: on a shared workspace they may be a colleague's. To free a slot, run List Export Jobs, then Delete Export Job with the export_id of one nobody needs; or turn on the 'Free Slot From Any Job' option.`,
 	unreachable:
 		'Check the Base URL in the Prolific API credential and that this n8n instance can reach it. If it worked before, the connection was cut: run the workflow again.',
 	failed:

@@ -1,6 +1,7 @@
 import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { exportToItems } from '../../export/pipeline';
+import { archiveModes } from '../../output/modes';
 import { optionalExportIdOf, readSettings } from '../../settings';
 import * as common from '../common.descriptions';
 
@@ -14,28 +15,36 @@ export const description: INodeProperties[] = updateDisplayOptions({ show: { ope
 		description:
 			"The export_id that Start Export returned. Empty when Start Export answered 'complete' at once (no ID): Prolific is then asked again and hands back that finished export.",
 	},
-	common.output,
+	common.outputOffering(archiveModes()),
 	common.includeFiles,
 	common.optionsOf([
 		common.agreement,
 		common.binaryProperty,
 		common.binaryPropertyPrefix,
+		common.deleteAfterDownload,
 		common.fileName,
+		common.freeAnyJob,
+		common.freeExportSlot,
+		common.from,
 		common.maxArchiveSizeMb,
 		common.maxFiles,
 		common.pollInterval,
+		common.responseKeys,
 		common.failedRetries,
+		common.studyId,
 		common.timeout,
+		common.to,
 	]),
 ]);
 
 /**
  * The one-step export's outputs for an export started earlier; waits if it is still generating.
- * Without an export ID (Start Export got a finished export at once) it asks for the export again.
- * The job stays: the step-by-step flow deletes it with Delete Export Job.
+ * Without an export ID (Start Export got a finished export at once), or after the job failed, it
+ * asks for the export again, with the filters. Like Export, it deletes a job this workflow created
+ * once downloaded.
  */
 export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const settings = readSettings(ctx, itemIndex);
-	const run = await exportToItems(ctx, settings, itemIndex, { exportId: optionalExportIdOf(ctx, itemIndex), keepJob: true });
+	const run = await exportToItems(ctx, settings, itemIndex, { exportId: optionalExportIdOf(ctx, itemIndex) });
 	return run.items;
 }
