@@ -51,9 +51,9 @@ export class TempArchive {
 		}
 	}
 
-	/** Writes a chunk of the download; a full disk is named as such, not as a network failure. */
-	async write(chunk: Buffer, position: number): Promise<void> {
-		await this.handle.write(chunk, 0, chunk.length, position).catch((error: NodeJS.ErrnoException) => {
+	/** Writes chunks of the download at `position`; a full disk is named as such, not as a network failure. */
+	async write(chunks: Buffer[], position: number): Promise<void> {
+		await this.handle.writev(chunks, position).catch((error: NodeJS.ErrnoException) => {
 			throw new NoRoomError(
 				error.code === 'ENOSPC'
 					? `The disk ran out of space after ${formatBytes(position)} of ${this.what} in ${tmpdir()}`

@@ -189,7 +189,7 @@ describe('after a killed run, the next run sweeps what it left', () => {
 	it('an archive of a process that is gone, or untouched for two days, is removed; a live run’s is kept', async () => {
 		// A real process creates its temporary archive as a run does, and is killed with it open.
 		const module = join(__dirname, '../../nodes/ProlificBatchExport/temp-archive.ts');
-		const script = `const { TempArchive } = require(${JSON.stringify(module)}); TempArchive.create().then(async (file) => { await file.write(Buffer.alloc(4096, 1), 0); console.log(file.path); setInterval(() => {}, 1000); });`;
+		const script = `const { TempArchive } = require(${JSON.stringify(module)}); TempArchive.create().then(async (file) => { await file.write([Buffer.alloc(4096, 1)], 0); console.log(file.path); setInterval(() => {}, 1000); });`;
 		const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
 		const killed = String((await once(child.stdout, 'data'))[0]).trim();
 		child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- n8n's binary store takes a Readable; entries reach it as streams
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 
 import { formatBytes } from '../bytes';
 import { dataOffset, DirectoryTooLargeError, readDirectory, UnreadableZipError, type DirectoryEntry } from './directory';
@@ -110,16 +110,44 @@ export class ExportArchive {
 	/**
 	 * An entry's bytes as a stream, inflated and checked on the way: the stream fails with an
 	 * ArchiveError (after its last good chunk, before it ends) if they are not what the archive
-	 * records, so whatever stores it stores nothing.
+	 * records, so whatever stores it stores nothing. Streams piped, not iterated: each chunk costs
+	 * a callback, not a promise.
 	 */
 	stream(name: string): Readable {
-		return Readable.from(this.inflate(name), { objectMode: false });
+		const path = normalisePath(name);
+		const entry = this.entries.get(path);
+		if (!entry) {
+			return failed(new ArchiveError(`The export archive has no entry '${path}'`, 'Run the node again to download a fresh export.'));
+		}
+		// An entry that declares nothing holds nothing, whatever bytes follow its header.
+		if (entry.size === 0) return Readable.from([]);
+		const checked = this.checking(path, entry);
+		// Bytes flow before whoever stores the entry starts reading: a failure meanwhile is kept
+		// (`errored`) for that reader, never thrown as uncaught.
+		checked.on('error', () => undefined);
+		void dataOffset(this.source, entry).then(
+			(start) => {
+				if (checked.destroyed) return;
+				const raw = this.source.stream(start, start + entry.compressedSize);
+				const inflater = entry.method === DEFLATE ? inflating() : undefined;
+				const fail = (error: Error) => checked.destroy(isZlibError(error) ? corrupt(path, `its compressed data is damaged: ${error.message}`) : error);
+				raw.on('error', fail);
+				inflater?.on('error', fail);
+				checked.on('close', () => {
+					raw.destroy();
+					inflater?.destroy();
+				});
+				(inflater ? raw.pipe(inflater) : raw).pipe(checked);
+			},
+			(error: unknown) => checked.destroy(error instanceof UnreadableZipError ? unreadable(error) : (error as Error)),
+		);
+		return checked;
 	}
 
 	/** An entry's bytes, inflated and checked against its recorded size and checksum. */
 	async readBytes(name: string): Promise<Buffer> {
 		const chunks: Buffer[] = [];
-		for await (const chunk of this.inflate(name)) chunks.push(chunk);
+		for await (const chunk of this.stream(name)) chunks.push(chunk as Buffer);
 		return Buffer.concat(chunks);
 	}
 
@@ -146,7 +174,7 @@ export class ExportArchive {
 	async readJsonl<T>(name: string): Promise<T[] | undefined> {
 		if (!this.has(name)) return undefined;
 		const lines = new JsonlLines<T>(name);
-		for await (const chunk of this.inflate(name)) lines.push(chunk);
+		for await (const chunk of this.stream(name)) lines.push(chunk as Buffer);
 		const records = lines.end();
 		this.noteDamaged(name, lines.damagedLines);
 		return records;
@@ -164,44 +192,37 @@ export class ExportArchive {
 		if (lines.length) this.damaged.set(normalisePath(name), { file: normalisePath(name), lines });
 	}
 
-	private async *inflate(name: string): AsyncGenerator<Buffer> {
-		const path = normalisePath(name);
-		const entry = this.entries.get(path);
-		if (!entry) {
-			throw new ArchiveError(`The export archive has no entry '${path}'`, 'Run the node again to download a fresh export.');
-		}
-		// An entry that declares nothing holds nothing, whatever bytes follow its header.
-		if (entry.size === 0) return;
-		const start = await dataOffset(this.source, entry).catch((error: unknown) => {
-			throw error instanceof UnreadableZipError ? unreadable(error) : error;
-		});
-		const raw = this.source.stream(start, start + entry.compressedSize);
-		const chunks = entry.method === DEFLATE ? inflating(raw) : raw;
+	/** Counts, limits and checksums an entry's inflated bytes as they pass; checks size and CRC-32 at the end. */
+	private checking(path: string, entry: DirectoryEntry): Transform {
 		let size = 0;
 		let crc = 0;
-		try {
-			for await (const chunk of chunks as AsyncIterable<Buffer>) {
+		return new Transform({
+			transform: (chunk: Buffer, _encoding, done) => {
 				size += chunk.length;
 				this.inflated += chunk.length;
-				if (size > entry.size) throw corrupt(path, `it inflates to more than the ${entry.size} bytes it declares`);
+				if (size > entry.size) return done(corrupt(path, `it inflates to more than the ${entry.size} bytes it declares`));
 				if (this.inflated > this.limits.maxBytes) {
-					throw new ArchiveError(
-						`The export archive inflates to more than ${formatBytes(this.limits.maxBytes)} (stopped at '${path}')`,
-						SIZE_OPTION_HINT,
+					return done(
+						new ArchiveError(`The export archive inflates to more than ${formatBytes(this.limits.maxBytes)} (stopped at '${path}')`, SIZE_OPTION_HINT),
 					);
 				}
 				crc = crc32(chunk, crc);
-				yield chunk;
-			}
-		} catch (error) {
-			throw isZlibError(error) ? corrupt(path, `its compressed data is damaged: ${error.message}`) : error;
-		} finally {
-			raw.destroy();
-			chunks.destroy();
-		}
-		if (size !== entry.size) throw corrupt(path, `it inflated to ${size} bytes but declares ${entry.size}`);
-		if (crc !== entry.crc32) throw corrupt(path, 'its bytes do not match the checksum the archive records for them');
+				done(null, chunk);
+			},
+			flush: (done) => {
+				if (size !== entry.size) return done(corrupt(path, `it inflated to ${size} bytes but declares ${entry.size}`));
+				if (crc !== entry.crc32) return done(corrupt(path, 'its bytes do not match the checksum the archive records for them'));
+				done();
+			},
+		});
 	}
+}
+
+/** A stream that fails at once, for an entry that is not there. */
+function failed(error: Error): Readable {
+	const stream = new Readable({ read: () => undefined });
+	process.nextTick(() => stream.destroy(error));
+	return stream;
 }
 
 function collectEntries(directory: DirectoryEntry[], limits: ArchiveLimits): Map<string, DirectoryEntry> {

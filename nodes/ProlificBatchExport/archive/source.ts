@@ -1,4 +1,6 @@
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- the archive is read from its temporary file by offset, never loaded whole
+import { createReadStream } from 'node:fs';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- the archive is read from its temporary file by offset, never loaded whole
 import { open } from 'node:fs/promises';
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- n8n's binary store takes a Readable; entries reach it as streams
 import { Readable } from 'node:stream';
@@ -13,31 +15,24 @@ export interface ArchiveSource {
 	close(): Promise<void>;
 }
 
-/** Reads of this size keep a stream's memory small and the thread pool busy. */
-const CHUNK = 256 * 1024;
+/**
+ * Reads of this size keep the number of reads, and of buffers to collect, small: 4x fewer than
+ * 256 KiB took 0.x s off 500 MB of uploads. Eight streams at once hold 8 MiB.
+ */
+const CHUNK = 1024 * 1024;
 
 export async function fileSource(path: string): Promise<ArchiveSource> {
 	const handle = await open(path, 'r');
 	const { size } = await handle.stat();
-	const read = async (position: number, length: number) => {
-		const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)));
-		const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-		return buffer.subarray(0, bytesRead);
-	};
-	// Positioned reads on the one handle, so several entries may stream at once (a FileHandle's
-	// own read streams close it when they end).
-	async function* chunks(start: number, end: number): AsyncGenerator<Buffer> {
-		for (let at = start; at < end; ) {
-			const chunk = await read(at, Math.min(CHUNK, end - at));
-			if (chunk.length === 0) return;
-			yield chunk;
-			at += chunk.length;
-		}
-	}
 	return {
 		size,
-		read,
-		stream: (start, end) => Readable.from(chunks(start, end), { objectMode: false }),
+		read: async (position, length) => {
+			const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)));
+			const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+			return buffer.subarray(0, bytesRead);
+		},
+		// A descriptor of its own per stream, so several entries may stream at once.
+		stream: (start, end) => (end > start ? createReadStream(path, { start, end: end - 1, highWaterMark: CHUNK }) : Readable.from([])),
 		close: async () => await handle.close(),
 	};
 }

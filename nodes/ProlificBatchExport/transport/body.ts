@@ -3,6 +3,8 @@ import { NoRoomError, type TempArchive } from '../temp-archive';
 
 export class TooLargeError extends Error {}
 
+const WRITE_BYTES = 1024 * 1024;
+
 /** The connection closed before the body was complete: worth another try. */
 export class BodyCutError extends Error {}
 
@@ -35,6 +37,19 @@ export async function writeBody(stream: ByteStream, contentLength: unknown, maxB
 		throw error;
 	});
 	let size = 0;
+	// Chunks are gathered into writes of about WRITE_BYTES, one under way while the next gathers:
+	// a write per network chunk (16-64 KiB) cost more than the download itself.
+	let batch: Buffer[] = [];
+	let batchAt = 0;
+	let writing: Promise<void> = Promise.resolve();
+	const flush = async () => {
+		await writing;
+		writing = file.write(batch, batchAt);
+		// Handled here too: a failure while the body is still being read is thrown at the next flush, or dropped with the body's own.
+		writing.catch(() => undefined);
+		batch = [];
+		batchAt = size;
+	};
 	const fill = async () => {
 		for (let next = await first; !next.done; next = await chunks.next()) {
 			const chunk = next.value;
@@ -42,9 +57,12 @@ export async function writeBody(stream: ByteStream, contentLength: unknown, maxB
 				stream.destroy();
 				throw tooLarge(size + chunk.length);
 			}
-			await file.write(chunk, size);
+			batch.push(chunk);
 			size += chunk.length;
+			if (size - batchAt >= WRITE_BYTES) await flush();
 		}
+		await flush();
+		await writing;
 	};
 	const failure = await fill().then(
 		() => undefined,
