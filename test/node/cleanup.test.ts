@@ -92,6 +92,8 @@ describe('after a success, only the output items’ binaries are on disk', () =>
 		{ output: 'files' },
 		{ output: 'archive' },
 		{ output: 'rows', includeFiles: false },
+		// The batch report is downloaded to a temporary file too, and read from it.
+		{ output: 'report', options: { attachReport: true } },
 	] satisfies ExportRun[]) {
 		it(`${run.output}${run.includeFiles === false ? ' without files' : ''}`, async () => {
 			let result: RunResult | undefined;
@@ -114,6 +116,8 @@ describe('after a failure, nothing is left', () => {
 		{ name: 'the archive is truncated', faults: [{ route: 'download', archive: 'truncated' }], message: /could not be read as a ZIP file/ },
 		{ name: 'the archive is over Max Archive Size', run: { options: { maxArchiveSizeMb: 0.01 } }, message: /over the limit/ },
 		{ name: 'the archive inflates past Max Archive Size', run: { options: { maxArchiveSizeMb: 0.02 } }, message: /inflates to more than/ },
+		{ name: 'the batch report is not CSV', faults: [{ route: 'report.download', report: 'html' }], run: { output: 'report' }, message: /is not CSV/ },
+		{ name: 'the batch report is not valid CSV', faults: [{ route: 'report.download', report: 'ragged' }], run: { output: 'report' }, message: /not valid CSV/ },
 	];
 	for (const failure of failures) {
 		it(failure.name, async () => {

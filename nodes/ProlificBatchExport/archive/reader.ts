@@ -220,9 +220,7 @@ export class ExportArchive {
 
 /** A stream that fails at once, for an entry that is not there. */
 function failed(error: Error): Readable {
-	const stream = new Readable({ read: () => undefined });
-	process.nextTick(() => stream.destroy(error));
-	return stream;
+	return new Readable({ read: () => undefined }).destroy(error).on('error', () => undefined);
 }
 
 function collectEntries(directory: DirectoryEntry[], limits: ArchiveLimits): Map<string, DirectoryEntry> {
