@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { ArchiveSource } from './archive/source';
+
 /**
  * What is exported: an AI Task Builder batch, or a collection (participants submit their own
  * content). Both export through the same request, poll and download flow.
@@ -34,9 +36,10 @@ export interface ExportJobSummary {
 	created_at: string;
 }
 
-/** An export's archive as downloaded, with what the lifecycle learnt on the way. */
+/** An export's archive as downloaded (into the run's temporary file), with what the lifecycle learnt on the way. */
 export interface DownloadedExport {
-	archive: Buffer;
+	/** the archive's size in bytes */
+	size: number;
 	exportId?: string;
 	expiresAt?: string;
 	statusChecks: number;
@@ -46,6 +49,7 @@ export interface DownloadedExport {
 
 /** A batch report as downloaded: its CSV bytes, and until when the link was valid. */
 export interface DownloadedReport {
-	csv: Buffer;
+	/** the CSV, read from its temporary file */
+	csv: ArchiveSource;
 	expiresAt?: string;
 }

@@ -74,10 +74,12 @@ function served(faults: FaultQueue, req: Incoming, route: Route, batchId: string
 	const chunked = faults.take(route, batchId, ['chunked'], req.method === 'GET');
 	const gzip = faults.take(route, batchId, ['gzip'], req.method === 'GET');
 	const gzipped = gzip && 'gzip' in gzip && (gzip.gzip === 'always' || /\bgzip\b/.test(req.headers['accept-encoding'] ?? ''));
+	const announce = faults.take(route, batchId, ['announce'], req.method === 'GET');
 	return {
 		status: 200,
 		headers: {
 			'content-type': type,
+			...(announce && 'announce' in announce && { 'content-length': String(announce.announce) }),
 			...(chunked && { 'transfer-encoding': 'chunked' }),
 			...(gzipped && { 'content-encoding': 'gzip' }),
 		},

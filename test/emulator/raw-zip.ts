@@ -29,8 +29,9 @@ const DOS_TIME = 9 << 11;
 const DOS_DATE = ((2026 - 1980) << 9) | (3 << 5) | 20;
 const UTF8_NAMES = 0x0800;
 
-export function buildRawZip(entries: RawZipEntry[]): Buffer {
-	return pack(entries.map(packEntry));
+/** `zip64`: written as ZIP64 tools write archives past 4 GiB (sizes and offsets in 64-bit fields). */
+export function buildRawZip(entries: RawZipEntry[], options: { zip64?: boolean } = {}): Buffer {
+	return pack(entries.map(packEntry), options.zip64);
 }
 
 function packEntry({ name, data, declaredSize, compression }: RawZipEntry): PackedEntry {
@@ -44,7 +45,7 @@ function packEntry({ name, data, declaredSize, compression }: RawZipEntry): Pack
 	};
 }
 
-function pack(entries: PackedEntry[]): Buffer {
+function pack(entries: PackedEntry[], zip64 = false): Buffer {
 	const parts: Buffer[] = [];
 	const central: Buffer[] = [];
 	let offset = 0;
@@ -66,18 +67,51 @@ function pack(entries: PackedEntry[]): Buffer {
 		header.writeUInt16LE(20, 4); // version made by
 		local.copy(header, 6, 4, 30); // the central header repeats the local fields
 		header.writeUInt32LE(offset, 42);
+		const extra = zip64 ? zip64Extra(header, [e.size, e.body.length, offset]) : Buffer.alloc(0);
 		parts.push(local, name, e.body);
-		central.push(header, name);
+		central.push(header, name, extra);
 		offset += local.length + name.length + e.body.length;
 	}
 	const directory = Buffer.concat(central);
 	const end = Buffer.alloc(22);
 	end.writeUInt32LE(0x06054b50, 0);
-	end.writeUInt16LE(entries.length, 8);
-	end.writeUInt16LE(entries.length, 10);
-	end.writeUInt32LE(directory.length, 12);
-	end.writeUInt32LE(offset, 16);
-	return Buffer.concat([...parts, directory, end]);
+	end.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
+	end.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
+	end.writeUInt32LE(zip64 ? 0xffffffff : directory.length, 12);
+	end.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+	const tail = zip64 ? zip64End(entries.length, directory.length, offset) : [];
+	return Buffer.concat([...parts, directory, ...tail, end]);
+}
+
+/** Moves a central header's sizes and offset into a ZIP64 extra field, leaving 0xffffffff behind. */
+function zip64Extra(header: Buffer, [size, compressedSize, offset]: number[]): Buffer {
+	for (const at of [20, 24, 42]) header.writeUInt32LE(0xffffffff, at);
+	const extra = Buffer.alloc(28);
+	extra.writeUInt16LE(0x0001, 0);
+	extra.writeUInt16LE(24, 2);
+	extra.writeBigUInt64LE(BigInt(size), 4);
+	extra.writeBigUInt64LE(BigInt(compressedSize), 12);
+	extra.writeBigUInt64LE(BigInt(offset), 20);
+	header.writeUInt16LE(extra.length, 30);
+	return extra;
+}
+
+/** The ZIP64 end of central directory record and its locator, which go before the classic end record. */
+function zip64End(entries: number, directorySize: number, directoryOffset: number): Buffer[] {
+	const record = Buffer.alloc(56);
+	record.writeUInt32LE(0x06064b50, 0);
+	record.writeBigUInt64LE(44n, 4);
+	record.writeUInt16LE(45, 12);
+	record.writeUInt16LE(45, 14);
+	record.writeBigUInt64LE(BigInt(entries), 24);
+	record.writeBigUInt64LE(BigInt(entries), 32);
+	record.writeBigUInt64LE(BigInt(directorySize), 40);
+	record.writeBigUInt64LE(BigInt(directoryOffset), 48);
+	const locator = Buffer.alloc(20);
+	locator.writeUInt32LE(0x07064b50, 0);
+	locator.writeBigUInt64LE(BigInt(directoryOffset + directorySize), 8);
+	locator.writeUInt32LE(1, 16);
+	return [record, locator];
 }
 
 /**

@@ -217,7 +217,7 @@ function faultReply(side: 'api' | 'download', fault: Extract<Fault, { status: nu
 
 /** `cut`: headers and half the body, then the socket dies. */
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply, cut: boolean): void {
-	const sized = reply.status !== 204 && reply.headers['transfer-encoding'] === undefined;
+	const sized = reply.status !== 204 && reply.headers['transfer-encoding'] === undefined && reply.headers['content-length'] === undefined;
 	const headers = sized ? { ...reply.headers, 'content-length': String(reply.body.length) } : reply.headers;
 	res.writeHead(reply.status, headers);
 	if (cut) {

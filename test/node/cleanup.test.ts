@@ -2,8 +2,11 @@
 import { privateTmpDir } from '../support/private-tmp';
 
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { relative } from 'node:path';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
@@ -12,7 +15,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Fault, ProlificEmulator, RecordedRequest } from '../emulator';
 import { buildArchive } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
-import { BATCH_ID, SUBMISSION_FILES } from '../fixtures/sample-expected';
+import { BATCH_ID, SUBMISSION_FILES, TOTAL_FILES } from '../fixtures/sample-expected';
 import type { RunResult } from '../harness';
 import { harnessDir } from '../harness/env';
 import { serveArchive, withDeclaredSize } from '../support/archives';
@@ -89,6 +92,8 @@ describe('after a success, only the output items’ binaries are on disk', () =>
 		{ output: 'files' },
 		{ output: 'archive' },
 		{ output: 'rows', includeFiles: false },
+		// The batch report is downloaded to a temporary file too, and read from it.
+		{ output: 'report', options: { attachReport: true } },
 	] satisfies ExportRun[]) {
 		it(`${run.output}${run.includeFiles === false ? ' without files' : ''}`, async () => {
 			let result: RunResult | undefined;
@@ -111,6 +116,8 @@ describe('after a failure, nothing is left', () => {
 		{ name: 'the archive is truncated', faults: [{ route: 'download', archive: 'truncated' }], message: /could not be read as a ZIP file/ },
 		{ name: 'the archive is over Max Archive Size', run: { options: { maxArchiveSizeMb: 0.01 } }, message: /over the limit/ },
 		{ name: 'the archive inflates past Max Archive Size', run: { options: { maxArchiveSizeMb: 0.02 } }, message: /inflates to more than/ },
+		{ name: 'the batch report is not CSV', faults: [{ route: 'report.download', report: 'html' }], run: { output: 'report' }, message: /is not CSV/ },
+		{ name: 'the batch report is not valid CSV', faults: [{ route: 'report.download', report: 'ragged' }], run: { output: 'report' }, message: /not valid CSV/ },
 	];
 	for (const failure of failures) {
 		it(failure.name, async () => {
@@ -126,8 +133,9 @@ describe('after a failure, nothing is left', () => {
 		});
 	}
 
-	it('a file that fails while files are attached: only the binaries before it, in the failed execution’s store folder', async () => {
-		// The first file of the third submission lies about its size: the first two submissions' files are stored by then.
+	it('a file that fails while files are attached: never it, only whole binaries with their metadata, in the failed execution’s store folder', async () => {
+		// The first file of the third submission lies about its size: the first two submissions' files are stored by then,
+		// and the files streaming beside it may finish.
 		const [, , , path] = SUBMISSION_FILES[2][0];
 		const size = sampleBatch.files[path].length;
 		const batchId = serveArchive(emulator, withDeclaredSize(await buildArchive(sampleBatch), path, size + 1));
@@ -141,7 +149,9 @@ describe('after a failure, nothing is left', () => {
 			`The export archive is corrupt: '${path}' cannot be read (it inflated to ${size} bytes but declares ${size + 1})`,
 		);
 		const before = SUBMISSION_FILES[0].length + SUBMISSION_FILES[1].length;
-		assert.equal(files.length, 2 * before, 'each file before it, and its metadata');
+		const binaries = files.filter((file) => !file.endsWith('.metadata'));
+		assert.ok(binaries.length >= before && binaries.length < TOTAL_FILES, `${binaries.length} binaries stored`);
+		assert.deepEqual(files, [...binaries, ...binaries.map((file) => `${file}.metadata`)].sort(), 'each with its metadata');
 		const executions = new Set(files.map((file) => STORE_FILE.exec(file)?.[1]));
 		assert.equal(executions.size, 1, `all in one execution's folder: ${[...executions].join(', ')}`);
 		assert.ok(!executions.has(undefined), `only store files: ${files.join(', ')}`);
@@ -177,4 +187,30 @@ describe('after a cancellation, nothing is left', () => {
 			assert.deepEqual([...files, ...folders], []);
 		});
 	}
+});
+
+describe('after a killed run, the next run sweeps what it left', () => {
+	it('an archive of a process that is gone, or untouched for two days, is removed; a live run’s is kept', async () => {
+		// A real process creates its temporary archive as a run does, and is killed with it open.
+		const module = join(__dirname, '../../nodes/ProlificBatchExport/temp-archive.ts');
+		const script = `const { TempArchive } = require(${JSON.stringify(module)}); TempArchive.create().then(async (file) => { await file.write([Buffer.alloc(4096, 1)], 0); console.log(file.path); setInterval(() => {}, 1000); });`;
+		const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+		const killed = String((await once(child.stdout, 'data'))[0]).trim();
+		child.kill('SIGKILL');
+		await once(child, 'exit');
+		assert.ok(killed.startsWith(`${privateTmpDir()}/n8n-prolific-export-${child.pid}-`) && existsSync(killed), killed);
+		const ours = (name: string) => join(privateTmpDir(), `n8n-prolific-export-${process.pid}-${name}.zip`);
+		const [live, forgotten] = [ours(randomUUID()), ours(randomUUID())];
+		writeFileSync(live, 'a run under way in this process');
+		writeFileSync(forgotten, 'left two days ago');
+		const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
+		utimesSync(forgotten, twoDaysAgo, twoDaysAgo);
+
+		const result = await runExport(emulator, { batchId: BATCH_ID });
+		assert.equal(result.status, 'success', result.error?.message);
+		assert.ok(!existsSync(killed), 'the killed run’s archive is gone');
+		assert.ok(!existsSync(forgotten), 'the forgotten archive is gone');
+		assert.ok(existsSync(live), 'the live run’s archive is kept');
+		rmSync(live);
+	});
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import type { ProlificEmulator } from '../emulator';
@@ -69,5 +70,20 @@ describe('redirects of the download', () => {
 		assert.equal(run.status, 'error');
 		assert.equal(run.error?.message, 'The download link redirected more than 5 times');
 		assert.equal(downloads(emulator).length, 6);
+	});
+});
+
+describe('the disk the archive goes to', () => {
+	it('is checked for room when the host announces the size: no byte is written to a disk that cannot hold it', async () => {
+		const announced = 10 ** 15; // 909 TiB, within a Max Archive Size raised to 2 PB
+		emulator.inject({ route: 'download', announce: announced });
+		const run = await runExport(emulator, { batchId: BATCH_ID, options: { maxArchiveSizeMb: 2e9 } });
+		assert.equal(run.status, 'error');
+		assert.match(
+			run.error?.message ?? '',
+			new RegExp(`^There is not enough disk space to download the export: it needs 909 TiB in ${tmpdir()}, which has [\\d.]+ [KMGT]iB free$`),
+		);
+		assert.match(run.error?.description ?? '', /Free space there, or point n8n's TMPDIR at a larger disk/);
+		assert.equal(downloads(emulator).length, 1, 'not worth another try');
 	});
 });

@@ -35,7 +35,7 @@ it("the npm pack tarball installs as the README says into n8n's Docker layout an
 	const installed = join(nodes, 'node_modules', 'n8n-nodes-prolific');
 	const manifest = json(join(installed, 'package.json'));
 	assert.ok(existsSync(join(installed, 'CHANGELOG.md')));
-	assert.ok(existsSync(join(nodes, 'node_modules', 'jszip')), 'its dependency comes along');
+	assert.ok(existsSync(join(nodes, 'node_modules', 'csv-parse')), 'its dependency comes along');
 	assert.equal(existsSync(join(nodes, 'node_modules', 'n8n-workflow')), false, "n8n's own n8n-workflow is used");
 
 	// n8n puts its own modules (n8n-workflow, luxon) on the resolve path: NODE_PATH stands in for it.

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 
 import { ArchiveError } from '../../nodes/ProlificBatchExport/archive/errors';
@@ -7,7 +10,7 @@ import { buildArchive, buildRawZip, mutateArchive } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
 import { SUBMISSION_FILES, TOTAL_FILES } from '../fixtures/sample-expected';
 import { entriesOf } from '../support/archives';
-import { DAMAGED, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from '../support/hints';
+import { DAMAGED, REPEATED_HINT, RUN_AGAIN, SIZE_HINT, UNSAFE_HINT } from '../support/hints';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -94,6 +97,37 @@ describe('ExportArchive: opening', () => {
 		const error = await archiveError(ExportArchive.open(sample, { ...DEFAULT_LIMITS, maxBytes: 10 * 1024 }));
 		assert.equal(error.message, `The export archive is ${(sample.length / 1024).toFixed(0)} KiB, over the limit of 10 KiB`);
 		assert.equal(error.hint, SIZE_HINT);
+	});
+});
+
+describe('ExportArchive: read from its file by offset', () => {
+	it('reads a clean export from a file byte for byte, as it reads one in memory', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'prolific-reader-'));
+		const path = join(dir, 'export.zip');
+		writeFileSync(path, sample);
+		const archive = await ExportArchive.open(path, DEFAULT_LIMITS);
+		try {
+			assert.equal(archive.size, sample.length);
+			for (const [name, bytes] of sampleEntries) assert.ok((await archive.readBytes(name)).equals(bytes), name);
+		} finally {
+			await archive.close();
+			rmSync(dir, { recursive: true });
+		}
+	});
+
+	it('reads a ZIP64 archive (64-bit sizes and offsets, as tools write past 4 GiB)', async () => {
+		const files = [entry('files/s1_i_0.png', Buffer.alloc(70_000, 3)), { ...entry('files/s1_i_1.png', 'stored'), compression: 'STORE' as const }];
+		const archive = await ExportArchive.open(buildRawZip([SUBMISSION_LINE, ...files], { zip64: true }), DEFAULT_LIMITS);
+		assert.deepEqual(archive.fileNames, ['files/s1_i_0.png', 'files/s1_i_1.png']);
+		for (const file of files) assert.ok((await archive.readBytes(file.name)).equals(file.data), file.name);
+		assert.equal(await archive.readText(SUBMISSIONS), SUBMISSION_LINE.data.toString());
+	});
+
+	it('refuses two entries of one name (once normalised), naming it: one would hide the other', async () => {
+		const zip = buildRawZip([SUBMISSION_LINE, entry('files/s1_i_0.png', 'one'), entry('./files/s1_i_0.png', 'two')]);
+		const error = await archiveError(ExportArchive.open(zip, DEFAULT_LIMITS));
+		assert.equal(error.message, "The export archive is corrupt: it holds more than one entry named 'files/s1_i_0.png'");
+		assert.equal(error.hint, REPEATED_HINT);
 	});
 });
 

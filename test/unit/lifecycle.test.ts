@@ -6,13 +6,13 @@ import type { ExportJob } from '../../nodes/ProlificBatchExport/types';
 
 const target = { resource: 'batch' as const, id: 'b1' };
 const settings = { pollIntervalMs: 5_000, timeoutMs: 60_000, failedRetries: 1 };
-const ARCHIVE = Buffer.from('zip');
+const ARCHIVE = 3; // the archive's size in bytes
 const EXPIRED = new Error('link refused');
 const OUT_OF_TIME = new Error('request ran into the deadline');
 const GONE = new Error('export job not found');
 
 /** Steps that answer from scripts and record every call; waiting only advances a fake clock. */
-function scripted(answers: { request?: ExportJob[]; status?: Array<ExportJob | Error>; download?: Array<Buffer | Error> }) {
+function scripted(answers: { request?: ExportJob[]; status?: Array<ExportJob | Error>; download?: Array<number | Error> }) {
 	const calls: string[] = [];
 	const take = <T>(list: T[] | undefined, what: string): T => {
 		const next = list?.shift();
@@ -49,7 +49,7 @@ describe('export lifecycle (request -> poll -> download)', () => {
 		const { steps, calls } = scripted({ request: [complete()], download: [ARCHIVE] });
 		const done = await runExport(steps, settings, target);
 		assert.deepEqual(calls, ['request', 'download https://s/1']);
-		assert.deepEqual(done, { archive: ARCHIVE, exportId: undefined, expiresAt: undefined, statusChecks: 0 });
+		assert.deepEqual(done, { size: ARCHIVE, exportId: undefined, expiresAt: undefined, statusChecks: 0 });
 	});
 
 	it('polls a generating export, waiting the interval before each check, and keeps its ID', async () => {

@@ -217,9 +217,9 @@ export const maxArchiveSizeMb: INodeProperties = {
 	name: 'maxArchiveSizeMb',
 	type: 'number',
 	typeOptions: { minValue: 0, numberPrecision: 2 },
-	default: 2048,
+	default: 20480,
 	description:
-		'Largest archive to download, and largest total of data to unpack from it. Protects small n8n instances from running out of memory.',
+		"Largest archive to download, and largest total of data to unpack from it. The archive is kept on disk in the system's temporary directory while it is read, never in memory.",
 };
 
 export const maxFiles: INodeProperties = {

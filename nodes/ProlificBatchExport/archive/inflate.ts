@@ -1,28 +1,25 @@
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- Node's own inflater: pako (jszip's) took 7x as long on an export's JSONL, on the main thread
-import { crc32, inflateRaw } from 'node:zlib';
+import { crc32 as zlibCrc32, createInflateRaw } from 'node:zlib';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- entries inflate as streams, chunk by chunk
+import type { Transform } from 'node:stream';
 
-export type Inflated = { bytes: Buffer } | { tooLarge: true } | { damaged: string };
+/** Output chunks this large keep the per-chunk cost (checks, CRC, writes) small next to the work. */
+const CHUNK = 1024 * 1024;
 
 /**
- * Inflates a raw DEFLATE stream on libuv's thread pool, never past `limit` bytes (give or take one
- * chunk). `expected`, when the archive's headers are believable, sizes the output buffer so that
- * the whole entry inflates in one pass into one buffer.
+ * An inflater for a raw DEFLATE stream, on libuv's thread pool. The reader counts and
+ * checks what comes out; a damaged stream fails with a zlib error (see isZlibError).
  */
-export async function inflateWithin(compressed: Uint8Array, limit: number, expected?: number): Promise<Inflated> {
-	// One byte of room past the expected size lets zlib see the stream's end in the same pass. One
-	// buffer, however large: chunks would be joined into a second copy (a large JSONL held twice).
-	const chunkSize = expected === undefined ? undefined : Math.max(expected + 1, 64);
-	return await new Promise((resolve) => {
-		// zlib needs a limit of at least 1 byte; an empty entry's limit of 0 is checked below.
-		inflateRaw(compressed, { maxOutputLength: Math.max(limit, 1), chunkSize }, (error, bytes) => {
-			if (!error) resolve(bytes.length > limit ? { tooLarge: true } : { bytes });
-			else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') resolve({ tooLarge: true });
-			else resolve({ damaged: error.message });
-		});
-	});
+export function inflating(): Transform {
+	return createInflateRaw({ chunkSize: CHUNK });
 }
 
-/** The CRC-32 ZIP headers record for an entry's inflated bytes. */
-export function checksum(bytes: Uint8Array): number {
-	return crc32(bytes) >>> 0;
+/** zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR ...): the compressed bytes are damaged. */
+export function isZlibError(error: unknown): error is Error {
+	return error instanceof Error && /^Z_/.test(String((error as NodeJS.ErrnoException).code));
+}
+
+/** The CRC-32 ZIP headers record for an entry's inflated bytes, continued over chunks. */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+	return zlibCrc32(bytes, previous) >>> 0;
 }

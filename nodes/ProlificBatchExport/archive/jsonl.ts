@@ -1,4 +1,5 @@
 import { ArchiveError } from './errors';
+import { isUtf8 } from './utf8';
 
 /**
  * Parses JSON Lines as real exports hold them: CRLF or LF, blank lines anywhere (trailing ones
@@ -6,34 +7,79 @@ import { ArchiveError } from './errors';
  * silently skipped record would be data lost without anyone knowing.
  */
 export function parseJsonl<T>(text: string, fileName: string, options: { wholeFile?: boolean } = {}): T[] {
-	// Split on LF, a CR trimmed per line (it would show in error texts): a regular expression
-	// split is slower on large files.
-	const lines = options.wholeFile ? [text] : text.split('\n');
-	const records: T[] = [];
-	lines.forEach((raw, index) => {
-		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-		if (line.trim() === '') return;
-		let value: unknown;
-		try {
-			value = JSON.parse(line);
-		} catch (error) {
-			throw malformed(fileName, index, options.wholeFile, (error as Error).message);
-		}
-		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-			throw malformed(fileName, index, options.wholeFile, 'expected a JSON object');
-		}
-		const found = scan(value);
-		if (found & TOO_DEEP) {
-			throw malformed(fileName, index, options.wholeFile, `nested more than ${MAX_DEPTH} levels deep`);
-		}
-		// Rare, so the line is parsed a second time rather than every line being searched first.
-		if (found & BIG_ID) value = JSON.parse(withExactIds(line));
-		records.push(value as T);
-	});
-	if (options.wholeFile && records.length === 0) {
-		throw malformed(fileName, 0, true, 'the file is empty');
+	if (options.wholeFile) {
+		const record = parseRecord<T>(text, fileName, 0, true);
+		if (record === undefined) throw malformed(fileName, 0, true, 'the file is empty');
+		return [record];
 	}
-	return records;
+	const lines = new JsonlLines<T>(fileName);
+	lines.push(Buffer.from(text));
+	return lines.end();
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * JSON Lines read chunk by chunk from an inflating entry, so a file of any size is never one
+ * string: each line is decoded and parsed as soon as its end arrives. Splitting on the LF byte is
+ * safe in UTF-8, where it never occurs inside a character. Lines whose bytes are not UTF-8 read
+ * as U+FFFD, as any text editor shows them, and are listed in `damagedLines`.
+ */
+export class JsonlLines<T> {
+	private readonly records: T[] = [];
+	/** 1-based, as the errors for malformed lines count them */
+	readonly damagedLines: number[] = [];
+	private pending: Buffer[] = [];
+	private index = 0;
+
+	constructor(private readonly fileName: string) {}
+
+	push(chunk: Buffer): void {
+		let from = 0;
+		for (let at = chunk.indexOf(LF); at >= 0; at = chunk.indexOf(LF, from)) {
+			const line = this.pending.length ? Buffer.concat([...this.pending, chunk.subarray(from, at)]) : chunk.subarray(from, at);
+			this.pending = [];
+			this.line(line);
+			from = at + 1;
+		}
+		if (from < chunk.length) this.pending.push(chunk.subarray(from));
+	}
+
+	end(): T[] {
+		if (this.pending.length) this.line(Buffer.concat(this.pending));
+		this.pending = [];
+		return this.records;
+	}
+
+	private line(bytes: Buffer): void {
+		// A CR is trimmed (it would show in error texts), and the file's byte order mark.
+		let text = bytes.toString('utf8', 0, bytes.at(-1) === CR ? bytes.length - 1 : bytes.length);
+		if (this.index === 0) text = text.replace(/^\uFEFF/, '');
+		// A U+FFFD is either in the data or what undecodable bytes became: only the bytes can say which.
+		if (text.includes('\uFFFD') && !isUtf8(bytes)) this.damagedLines.push(this.index + 1);
+		const record = parseRecord<T>(text, this.fileName, this.index++, false);
+		if (record !== undefined) this.records.push(record);
+	}
+}
+
+/** One line's record, or undefined for a blank line. */
+function parseRecord<T>(line: string, fileName: string, index: number, wholeFile: boolean): T | undefined {
+	if (line.trim() === '') return undefined;
+	let value: unknown;
+	try {
+		value = JSON.parse(line);
+	} catch (error) {
+		throw malformed(fileName, index, wholeFile, (error as Error).message);
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		throw malformed(fileName, index, wholeFile, 'expected a JSON object');
+	}
+	const found = scan(value);
+	if (found & TOO_DEEP) throw malformed(fileName, index, wholeFile, `nested more than ${MAX_DEPTH} levels deep`);
+	// Rare, so the line is parsed a second time rather than every line being searched first.
+	if (found & BIG_ID) value = JSON.parse(withExactIds(line));
+	return value as T;
 }
 
 /**

@@ -1,13 +1,16 @@
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- the export is a ZIP; jszip is this package's declared runtime dependency
-import JSZip from 'jszip';
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- n8n's binary store takes a Readable; entries reach it as streams
+import { Readable, Transform } from 'node:stream';
 
 import { formatBytes } from '../bytes';
+import { dataOffset, DirectoryTooLargeError, readDirectory, UnreadableZipError, type DirectoryEntry } from './directory';
 import { ArchiveError } from './errors';
-import { checksum, inflateWithin } from './inflate';
-import { parseJsonl } from './jsonl';
+import { inflating, isZlibError, crc32 } from './inflate';
+import { JsonlLines, parseJsonl } from './jsonl';
 import { isUnsafePath, normalisePath } from './paths';
 import { ARCHIVE_LAYOUT, isUploadPath, TOP_LEVEL_FILES } from './layout';
 import type { BatchInfo, Instruction } from './records';
+import { bufferSource, fileSource, type ArchiveSource } from './source';
+import { linesNotUtf8 } from './utf8';
 
 export interface ArchiveLimits {
 	/** Largest archive, and largest total of bytes inflated from it. */
@@ -17,74 +20,72 @@ export interface ArchiveLimits {
 }
 
 const SIZE_OPTION_HINT = "Raise the node's 'Max Archive Size' option if this batch really is that large.";
+const MAX_FILES_HINT = "Raise the node's 'Max Files' option if this batch really has that many uploads.";
 
-/** jszip's record of an entry's stored bytes (its CompressedObject), missing from its typings. */
-interface StoredEntry {
-	uncompressedSize: number;
-	compressedSize: number;
-	crc32: number;
-	compression: { magic: string };
-	/** a view of the archive's own bytes */
-	compressedContent: Uint8Array;
-}
-
-type Entry = JSZip.JSZipObject & { _data?: unknown };
-
-/** jszip keeps no stored bytes for an entry whose headers declare it empty (it holds '' instead). */
-function storedOf(entry: Entry): StoredEntry | undefined {
-	const stored = entry._data as Partial<StoredEntry> | undefined;
-	return stored?.compressedContent instanceof Uint8Array ? (stored as StoredEntry) : undefined;
-}
-
-/** ZIP's "stored" (uncompressed) method, as jszip spells it. */
-const STORED = '\x00\x00';
-
-/** DEFLATE expands at most about 1032-fold: a header declaring more than that is lying. */
-const MAX_INFLATE_RATIO = 1032;
-
-/** Whether the entry's stored bytes could inflate to the size it declares. */
-function plausibleSize(stored: StoredEntry, declared: number): boolean {
-	return declared <= (stored.compressedSize >>> 0) * MAX_INFLATE_RATIO + 1024;
-}
-
-/** jszip reads the 32-bit size field as a signed number: 3 GiB would come back negative. */
-function declaredSize(entry: Entry): number | undefined {
-	const size = storedOf(entry)?.uncompressedSize;
-	return typeof size === 'number' ? size >>> 0 : undefined;
-}
+const STORED = 0;
+const DEFLATE = 8;
 
 /**
- * A Prolific export ZIP, read lazily and within limits. Sizes are counted on the bytes actually
- * inflated, never trusted from headers: an entry that inflates past what it declares is refused
- * as soon as it does, so a small hostile archive cannot exhaust memory.
+ * Room for each entry's record in the central directory: Prolific's names take about 100 bytes.
+ * The directory is read whole, so its size is bounded by what Max Files allows.
+ */
+const DIRECTORY_BYTES_PER_ENTRY = 1024;
+
+/**
+ * A Prolific export ZIP, read by offset from its file (or, in tests, from memory) and within
+ * limits: only the central directory is held, and each entry inflates as a stream. Sizes are
+ * counted on the bytes actually inflated, never trusted from headers: an entry that inflates past
+ * what it declares is refused as soon as it does, so a small hostile archive cannot exhaust memory
+ * or disk, and every entry's bytes are checked against its size and CRC-32 before its stream ends.
  */
 export class ExportArchive {
 	private inflated = 0;
 	private readonly damaged = new Map<string, DamagedText>();
 
 	private constructor(
-		private readonly entries: Map<string, Entry>,
+		private readonly source: ArchiveSource,
+		private readonly entries: Map<string, DirectoryEntry>,
 		private readonly limits: ArchiveLimits,
 	) {}
 
-	static async open(data: Buffer, limits: ArchiveLimits): Promise<ExportArchive> {
-		if (data.length > limits.maxBytes) {
+	/** Opens the archive in a file (the downloaded export), or in memory. */
+	static async open(archive: string | Buffer, limits: ArchiveLimits): Promise<ExportArchive> {
+		const source = typeof archive === 'string' ? await fileSource(archive) : bufferSource(archive);
+		const opened = await ExportArchive.directoryOf(source, limits).then(
+			(entries) => ({ entries }),
+			(error: unknown) => ({ error }),
+		);
+		if ('entries' in opened) return new ExportArchive(source, opened.entries, limits);
+		await source.close();
+		throw opened.error;
+	}
+
+	private static async directoryOf(source: ArchiveSource, limits: ArchiveLimits): Promise<Map<string, DirectoryEntry>> {
+		if (source.size > limits.maxBytes) {
 			throw new ArchiveError(
-				`The export archive is ${formatBytes(data.length)}, over the limit of ${formatBytes(limits.maxBytes)}`,
+				`The export archive is ${formatBytes(source.size)}, over the limit of ${formatBytes(limits.maxBytes)}`,
 				SIZE_OPTION_HINT,
 			);
 		}
-		const loaded = await loadZip(data).then(
-			(zip) => zip,
-			(error: Error) => ({ error }),
-		);
-		if ('error' in loaded) {
-			throw new ArchiveError(
-				`The export archive could not be read as a ZIP file (${String(loaded.error?.message).trim()})`,
-				'The download was probably cut short or corrupted. Run the node again to download a fresh copy.',
-			);
-		}
-		return new ExportArchive(collectEntries(loaded.zip, loaded.names, limits), limits);
+		const maxDirectoryBytes = (limits.maxFiles + TOP_LEVEL_FILES.size + 64) * DIRECTORY_BYTES_PER_ENTRY;
+		const directory = await readDirectory(source, maxDirectoryBytes).catch((error: unknown) => {
+			throw directoryError(error, limits);
+		});
+		return collectEntries(directory, limits);
+	}
+
+	/** The archive's size in bytes. */
+	get size(): number {
+		return this.source.size;
+	}
+
+	/** The whole archive, as it was downloaded. */
+	rawStream(): Readable {
+		return this.source.stream(0, this.source.size);
+	}
+
+	async close(): Promise<void> {
+		await this.source.close();
 	}
 
 	/** Normalised names of the uploaded files (entries under files/). */
@@ -92,10 +93,9 @@ export class ExportArchive {
 		return [...this.entries.keys()].filter((name) => isUploadPath(name));
 	}
 
-	/** The size an entry declares, without inflating it. */
+	/** The size an entry declares (and will have, or its stream fails), without inflating it. */
 	declaredSize(name: string): number | undefined {
-		const entry = this.entries.get(normalisePath(name));
-		return entry && declaredSize(entry);
+		return this.entries.get(normalisePath(name))?.size;
 	}
 
 	has(name: string): boolean {
@@ -107,14 +107,48 @@ export class ExportArchive {
 		return isUploadPath(name) && this.has(name);
 	}
 
-	/** An entry's bytes, inflated and checked against its recorded size and checksum. */
-	async readBytes(name: string): Promise<Buffer> {
+	/**
+	 * An entry's bytes as a stream, inflated and checked on the way: the stream fails with an
+	 * ArchiveError (after its last good chunk, before it ends) if they are not what the archive
+	 * records, so whatever stores it stores nothing. Streams piped, not iterated: each chunk costs
+	 * a callback, not a promise.
+	 */
+	stream(name: string): Readable {
 		const path = normalisePath(name);
 		const entry = this.entries.get(path);
 		if (!entry) {
-			throw new ArchiveError(`The export archive has no entry '${path}'`, 'Run the node again to download a fresh export.');
+			return failed(new ArchiveError(`The export archive has no entry '${path}'`, 'Run the node again to download a fresh export.'));
 		}
-		return await this.inflate(path, entry);
+		// An entry that declares nothing holds nothing, whatever bytes follow its header.
+		if (entry.size === 0) return Readable.from([]);
+		const checked = this.checking(path, entry);
+		// Bytes flow before whoever stores the entry starts reading: a failure meanwhile is kept
+		// (`errored`) for that reader, never thrown as uncaught.
+		checked.on('error', () => undefined);
+		void dataOffset(this.source, entry).then(
+			(start) => {
+				if (checked.destroyed) return;
+				const raw = this.source.stream(start, start + entry.compressedSize);
+				const inflater = entry.method === DEFLATE ? inflating() : undefined;
+				const fail = (error: Error) => checked.destroy(isZlibError(error) ? corrupt(path, `its compressed data is damaged: ${error.message}`) : error);
+				raw.on('error', fail);
+				inflater?.on('error', fail);
+				checked.on('close', () => {
+					raw.destroy();
+					inflater?.destroy();
+				});
+				(inflater ? raw.pipe(inflater) : raw).pipe(checked);
+			},
+			(error: unknown) => checked.destroy(error instanceof UnreadableZipError ? unreadable(error) : (error as Error)),
+		);
+		return checked;
+	}
+
+	/** An entry's bytes, inflated and checked against its recorded size and checksum. */
+	async readBytes(name: string): Promise<Buffer> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of this.stream(name)) chunks.push(chunk as Buffer);
+		return Buffer.concat(chunks);
 	}
 
 	/**
@@ -127,8 +161,7 @@ export class ExportArchive {
 		const bytes = await this.readBytes(name);
 		const text = bytes.toString('utf8');
 		// A U+FFFD is either in the data or what undecodable bytes became: only the bytes can say which.
-		const lines = text.includes('\uFFFD') ? linesNotUtf8(bytes) : [];
-		if (lines.length) this.damaged.set(normalisePath(name), { file: normalisePath(name), lines });
+		if (text.includes('\uFFFD')) this.noteDamaged(name, linesNotUtf8(bytes));
 		return text.replace(/^\uFEFF/, '');
 	}
 
@@ -137,9 +170,14 @@ export class ExportArchive {
 		return [...this.damaged.values()];
 	}
 
+	/** An entry's JSON Lines, read line by line as it inflates: never one string, whatever its size. */
 	async readJsonl<T>(name: string): Promise<T[] | undefined> {
-		const text = await this.readText(name);
-		return text === undefined ? undefined : parseJsonl<T>(text, name);
+		if (!this.has(name)) return undefined;
+		const lines = new JsonlLines<T>(name);
+		for await (const chunk of this.stream(name)) lines.push(chunk as Buffer);
+		const records = lines.end();
+		this.noteDamaged(name, lines.damagedLines);
+		return records;
 	}
 
 	/** batch.json (or a collection's collection.json), or a bare description when the archive lacks it. */
@@ -150,147 +188,89 @@ export class ExportArchive {
 		return { ...batch, instructions: Array.isArray(batch.instructions) ? batch.instructions : pageInstructions(batch) };
 	}
 
-	private async inflate(path: string, entry: Entry): Promise<Buffer> {
-		const stored = storedOf(entry);
-		if (!stored) return Buffer.alloc(0);
-		const content = stored.compressedContent;
-		const declared = declaredSize(entry);
-		const budget = this.limits.maxBytes - this.inflated;
-		const cap = Math.min(declared ?? budget, budget);
-		const tooLarge = () => overflow(path, declared, budget, this.limits.maxBytes);
-		let bytes: Buffer;
-		if (stored.compression.magic === STORED) {
-			if (content.length > cap) throw tooLarge();
-			// A view of the archive's bytes, no copy: nothing writes to them.
-			bytes = Buffer.from(content.buffer, content.byteOffset, content.length);
-		} else {
-			// DEFLATE, as jszip refuses any other method when it opens the archive. An honest header
-			// sizes the output once; a lying one (a few bytes declaring 2 GiB) must not make us
-			// allocate what it declares.
-			const honest = declared !== undefined && declared <= budget && plausibleSize(stored, declared);
-			const inflated = await inflateWithin(content, cap, honest ? declared : undefined);
-			if ('tooLarge' in inflated) throw tooLarge();
-			if ('damaged' in inflated) throw corrupt(path, `its compressed data is damaged: ${inflated.damaged}`);
-			bytes = inflated.bytes;
-		}
-		if (declared !== undefined && bytes.length !== declared) throw corrupt(path, mismatch(bytes.length, declared));
-		if (checksum(bytes) !== stored.crc32 >>> 0) {
-			throw corrupt(path, 'its bytes do not match the checksum the archive records for them');
-		}
-		this.inflated += bytes.length;
-		return bytes;
+	private noteDamaged(name: string, lines: number[]): void {
+		if (lines.length) this.damaged.set(normalisePath(name), { file: normalisePath(name), lines });
+	}
+
+	/** Counts, limits and checksums an entry's inflated bytes as they pass; checks size and CRC-32 at the end. */
+	private checking(path: string, entry: DirectoryEntry): Transform {
+		let size = 0;
+		let crc = 0;
+		return new Transform({
+			transform: (chunk: Buffer, _encoding, done) => {
+				size += chunk.length;
+				this.inflated += chunk.length;
+				if (size > entry.size) return done(corrupt(path, `it inflates to more than the ${entry.size} bytes it declares`));
+				if (this.inflated > this.limits.maxBytes) {
+					return done(
+						new ArchiveError(`The export archive inflates to more than ${formatBytes(this.limits.maxBytes)} (stopped at '${path}')`, SIZE_OPTION_HINT),
+					);
+				}
+				crc = crc32(chunk, crc);
+				done(null, chunk);
+			},
+			flush: (done) => {
+				if (size !== entry.size) return done(corrupt(path, `it inflated to ${size} bytes but declares ${entry.size}`));
+				if (crc !== entry.crc32) return done(corrupt(path, 'its bytes do not match the checksum the archive records for them'));
+				done();
+			},
+		});
 	}
 }
 
-/**
- * The ZIP, and the name of every file entry its directory holds, repeats included: jszip's
- * `files` map keeps only the last entry of a name, but its loader adds each entry through the
- * instance's `file(name, data, options)`, which is noted here on the way.
- */
-async function loadZip(data: Buffer): Promise<{ zip: JSZip; names: string[] }> {
-	const zip = new JSZip();
-	const names: string[] = [];
-	const add = zip.file.bind(zip) as (...args: unknown[]) => unknown;
-	const noting = (...args: unknown[]) => {
-		if (args.length > 1 && (args[2] as JSZip.JSZipFileOptions | undefined)?.dir !== true) names.push(String(args[0]));
-		return add(...args);
-	};
-	Object.assign(zip, { file: noting });
-	await zip.loadAsync(data);
-	delete (zip as Partial<Pick<JSZip, 'file'>>).file;
-	return { zip, names };
+/** A stream that fails at once, for an entry that is not there. */
+function failed(error: Error): Readable {
+	return new Readable({ read: () => undefined }).destroy(error).on('error', () => undefined);
 }
 
-export interface DamagedText {
-	file: string;
-	/** 1-based, as the errors for malformed lines count them */
-	lines: number[];
-}
-
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-function isUtf8(bytes: Uint8Array): boolean {
-	try {
-		STRICT_UTF8.decode(bytes);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-/** The lines (split at LF, which no multi-byte character contains) that are not valid UTF-8. */
-function linesNotUtf8(bytes: Buffer): number[] {
-	const lines: number[] = [];
-	for (let start = 0, line = 1; start <= bytes.length; line++) {
-		const newline = bytes.indexOf(0x0a, start);
-		const end = newline < 0 ? bytes.length : newline;
-		if (!isUtf8(bytes.subarray(start, end))) lines.push(line);
-		start = end + 1;
-	}
-	return lines;
-}
-
-function collectEntries(zip: JSZip, names: string[], limits: ArchiveLimits): Map<string, Entry> {
-	const entries = new Map<string, Entry>();
+function collectEntries(directory: DirectoryEntry[], limits: ArchiveLimits): Map<string, DirectoryEntry> {
+	const entries = new Map<string, DirectoryEntry>();
 	let declaredTotal = 0;
 	let others = 0;
-	// Own keys only: a hostile '__proto__' entry must not drag jszip's prototype chain in.
-	for (const key of Object.keys(zip.files)) {
-		const entry = zip.files[key] as Entry;
-		if (entry.dir) continue;
-		const path = normalisePath(entry.unsafeOriginalName ?? entry.name);
+	for (const entry of directory) {
+		if (entry.isDirectory) continue;
+		const path = normalisePath(entry.name);
 		if (isUnsafePath(path)) {
 			throw new ArchiveError(
 				`The export archive contains an unsafe entry name '${path}' (absolute or with '..')`,
 				'Prolific never writes such names: the archive did not come from Prolific intact. Nothing was extracted; check where the download URL points.',
 			);
 		}
+		if (entry.encrypted) throw unreadable(new UnreadableZipError(`'${path}' is encrypted`));
+		if (entry.method !== STORED && entry.method !== DEFLATE) {
+			throw unreadable(new UnreadableZipError(`'${path}' uses compression method ${entry.method}, not DEFLATE`));
+		}
 		if (!TOP_LEVEL_FILES.has(path) && ++others > limits.maxFiles) {
-			throw new ArchiveError(
-				`The export archive holds more than ${limits.maxFiles} files`,
-				"Raise the node's 'Max Files' option if this batch really has that many uploads.",
-			);
+			throw new ArchiveError(`The export archive holds more than ${limits.maxFiles} files`, MAX_FILES_HINT);
 		}
-		declaredTotal += declaredSize(entry) ?? 0;
+		declaredTotal += entry.size;
 		if (declaredTotal > limits.maxBytes) {
-			throw new ArchiveError(
-				`The export archive inflates to more than ${formatBytes(limits.maxBytes)}`,
-				SIZE_OPTION_HINT,
-			);
+			throw new ArchiveError(`The export archive inflates to more than ${formatBytes(limits.maxBytes)}`, SIZE_OPTION_HINT);
 		}
-		entries.set(path, entry);
-	}
-	refuseRepeatedNames(names);
-	return entries;
-}
-
-/** Two entries of one name: whichever was kept, the other (submissions, an upload) would be lost unseen. */
-function refuseRepeatedNames(names: string[]): void {
-	const seen = new Set<string>();
-	for (const name of names) {
-		const path = normalisePath(name);
-		if (seen.has(path)) {
+		// Two entries of one name: whichever was kept, the other (submissions, an upload) would be lost unseen.
+		if (entries.has(path)) {
 			throw new ArchiveError(
 				`The export archive is corrupt: it holds more than one entry named '${path}'`,
 				'Prolific writes each file once, so one of them would be lost. Run the node again to download a fresh copy; if it happens again, report the batch ID to Prolific support.',
 			);
 		}
-		seen.add(path);
+		entries.set(path, entry);
 	}
+	return entries;
 }
 
-function overflow(path: string, declared: number | undefined, budget: number, maxBytes: number): ArchiveError {
-	if (declared !== undefined && declared <= budget) {
-		return corrupt(path, `it inflates to more than the ${declared} bytes it declares`);
+function directoryError(error: unknown, limits: ArchiveLimits): unknown {
+	if (error instanceof DirectoryTooLargeError) {
+		return new ArchiveError(`The export archive lists more entries than ${limits.maxFiles} files could need (${error.message})`, MAX_FILES_HINT);
 	}
+	return error instanceof UnreadableZipError ? unreadable(error) : error;
+}
+
+function unreadable(error: UnreadableZipError): ArchiveError {
 	return new ArchiveError(
-		`The export archive inflates to more than ${formatBytes(maxBytes)} (stopped at '${path}')`,
-		SIZE_OPTION_HINT,
+		`The export archive could not be read as a ZIP file (${error.message})`,
+		'The download was probably cut short or corrupted. Run the node again to download a fresh copy.',
 	);
-}
-
-function mismatch(size: number, declared: number): string {
-	return `it inflated to ${size} bytes but declares ${declared}`;
 }
 
 function corrupt(path: string, reason: string): ArchiveError {
@@ -298,6 +278,12 @@ function corrupt(path: string, reason: string): ArchiveError {
 		`The export archive is corrupt: '${path}' cannot be read (${reason})`,
 		'The download was probably damaged. Run the node again to download a fresh copy.',
 	);
+}
+
+export interface DamagedText {
+	file: string;
+	/** 1-based, as the errors for malformed lines count them */
+	lines: number[];
 }
 
 /**

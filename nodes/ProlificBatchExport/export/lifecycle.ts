@@ -5,8 +5,8 @@ import { isExportId, type DownloadedExport, type ExportJob, type ExportTarget } 
 export interface ExportSteps {
 	requestExport(deadline: number): Promise<ExportJob>;
 	getExportStatus(exportId: string, deadline: number): Promise<ExportJob>;
-	/** Fails with an error `isExpiredLink` recognises when the storage host refuses the link. */
-	download(url: string): Promise<Buffer>;
+	/** Downloads the archive (to where the caller keeps it) and answers its size in bytes. Fails with an error `isExpiredLink` recognises when the storage host refuses the link. */
+	download(url: string): Promise<number>;
 	isExpiredLink(error: unknown): boolean;
 	/** True for the error a request gives when it ran into the deadline while in flight. */
 	isOutOfTime(error: unknown): boolean;
@@ -132,10 +132,10 @@ export async function runExport(
 			const { url, expiresAt, exportId }: { url: string; expiresAt?: string; exportId?: string } = state;
 			// Tried whatever this machine's clock makes of expires_at: only the storage host's refusal counts.
 			const result = await steps.download(url).then(
-				(archive) => ({ archive }),
+				(size) => ({ size }),
 				(error: unknown) => ({ error }),
 			);
-			if ('archive' in result) return { archive: result.archive, exportId, expiresAt, statusChecks, ...(filter !== undefined && { filter }) };
+			if ('size' in result) return { size: result.size, exportId, expiresAt, statusChecks, ...(filter !== undefined && { filter }) };
 			if (!steps.isExpiredLink(result.error)) throw result.error;
 			if (++refreshes > MAX_LINK_REFRESHES) {
 				throw new ExportError(
@@ -149,7 +149,7 @@ export async function runExport(
 }
 
 /** Requests an export; when refused, lets `freeSlot` make room and asks once more. */
-export async function requestWithRoom(steps: ExportSteps, deadline: number): Promise<ExportJob> {
+export async function requestWithRoom(steps: Pick<ExportSteps, 'requestExport' | 'freeSlot'>, deadline: number): Promise<ExportJob> {
 	const answer = await steps.requestExport(deadline).then(
 		(job) => ({ job }),
 		(error: unknown) => ({ error }),

@@ -7,6 +7,8 @@ import { ExportContents } from '../output/contents';
 import { OUTPUT_MODES } from '../output/modes';
 import type { OutputContext } from '../output/types';
 import type { BatchExportSettings } from '../settings';
+import { TempArchive } from '../temp-archive';
+import type { DownloadedReport } from '../types';
 import type { Context } from '../transport';
 import { ExportApi } from './api';
 import { timeWindow, warnIfStudyFilterIgnored } from './filters';
@@ -35,8 +37,16 @@ export interface PipelineResult {
  */
 export async function outputToItems(ctx: Context & OutputContext, settings: BatchExportSettings, itemIndex: number): Promise<INodeExecutionData[]> {
 	if (OUTPUT_MODES[settings.output.mode].source === 'report') {
-		const report = await fetchReport(ctx, settings, itemIndex);
-		return await buildReport({ ctx, target: settings.target, report, settings: settings.output, itemIndex });
+		// The report goes to disk too, and stays only while this run reads it.
+		const file = await TempArchive.create('the batch report', 'csv');
+		let report: DownloadedReport | undefined;
+		try {
+			report = await fetchReport(ctx, settings, itemIndex, file);
+			return await buildReport({ ctx, target: settings.target, report, settings: settings.output, itemIndex });
+		} finally {
+			await report?.csv.close();
+			await file.remove();
+		}
 	}
 	return (await exportToItems(ctx, settings, itemIndex)).items;
 }
@@ -60,16 +70,27 @@ export async function exportToItems(
 	}
 	const api = new ExportApi(ctx, settings.target, itemIndex);
 	const ledger = ExportLedger.of(ctx);
-	const steps = exportSteps(ctx, api, settings, itemIndex, ledger, options.exportId);
-	const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
-	const archive = await ExportArchive.open(download.archive, settings.limits);
-	const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
-	const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
-	// Before housekeeping: the job list may be what shows which filters the job applied.
-	await warnIfStudyFilterIgnored(ctx, api, settings.filters, download, contents);
-	ledger.downloaded(download.exportId);
-	// Only once its archive proved readable: a damaged download leaves the job to download again.
-	if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, ledger, download.exportId);
-	ledger.commit();
-	return { items, contents };
+	// The archive goes to disk, never into memory, and stays only while this run reads it.
+	const file = await TempArchive.create();
+	let archive: ExportArchive | undefined;
+	try {
+		const steps = exportSteps(ctx, api, settings, itemIndex, ledger, file, options.exportId);
+		const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
+		archive = await ExportArchive.open(file.path, settings.limits);
+		const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
+		const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
+		// The trigger remembers the submissions once the archive is gone: read them while it is here
+		// (a failure is kept in `contents` and comes again when the trigger asks).
+		if (options.select) await contents.submissions().catch(() => undefined);
+		// Before housekeeping: the job list may be what shows which filters the job applied.
+		await warnIfStudyFilterIgnored(ctx, api, settings.filters, download, contents);
+		ledger.downloaded(download.exportId);
+		// Only once its archive proved readable: a damaged download leaves the job to download again.
+		if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, ledger, download.exportId);
+		ledger.commit();
+		return { items, contents };
+	} finally {
+		await archive?.close();
+		await file.remove();
+	}
 }

@@ -1,5 +1,7 @@
+import { fileSource } from '../archive/source';
 import { describeTarget } from '../resources';
 import type { BatchExportSettings } from '../settings';
+import type { TempArchive } from '../temp-archive';
 import { downloadArchive, prolificApiRequest, type Context, type DownloadSubject } from '../transport';
 import type { DownloadedReport, ExportJob, ExportTarget } from '../types';
 import { ExportApi } from './api';
@@ -25,18 +27,18 @@ const BATCH_REPORT: DownloadSubject = {
  * CSV. No export job is involved: the report endpoint hands out the link, and an expired or
  * refused link is replaced by asking it again, through the same lifecycle as an export's link.
  */
-export async function fetchReport(ctx: Context, settings: BatchExportSettings, itemIndex: number): Promise<DownloadedReport> {
+export async function fetchReport(ctx: Context, settings: BatchExportSettings, itemIndex: number, file: TempArchive): Promise<DownloadedReport> {
 	const { target, limits } = settings;
 	const steps = {
 		// No export job, so nothing for the ledger to remember: it is never committed.
-		...exportSteps(ctx, new ExportApi(ctx, target, itemIndex), settings, itemIndex, ExportLedger.of(ctx)),
+		...exportSteps(ctx, new ExportApi(ctx, target, itemIndex), settings, itemIndex, ExportLedger.of(ctx), file),
 		requestExport: async (deadline: number) => await reportLink(ctx, target, itemIndex, deadline),
 		getExportStatus: () => Promise.reject(new Error('A batch report has no export job to check')),
-		download: async (url: string) => await downloadArchive(ctx, url, { maxBytes: limits.maxBytes, itemIndex, subject: BATCH_REPORT }),
+		download: async (url: string) => await downloadArchive(ctx, url, { maxBytes: limits.maxBytes, itemIndex, file, subject: BATCH_REPORT }),
 		freeSlot: undefined,
 	};
-	const { archive, expiresAt } = await runExport(steps, settings.lifecycle, target);
-	return { csv: archive, expiresAt };
+	const { expiresAt } = await runExport(steps, settings.lifecycle, target);
+	return { csv: await fileSource(file.path), expiresAt };
 }
 
 /** The report's link as the lifecycle takes a finished export's: `complete`, with no export ID. */

@@ -1,6 +1,7 @@
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
 import type { ArchiveLimits } from '../archive/reader';
+import type { TempArchive } from '../temp-archive';
 import { DeadlineError, wait } from '../transport/backoff';
 import { cancelSignal, downloadArchive, DownloadExpiredError, type Context } from '../transport';
 import { isJobLimitError, type ExportApi } from './api';
@@ -15,18 +16,16 @@ export interface StepSettings {
 }
 
 /**
- * Binds the lifecycle's steps to Prolific's endpoints, the download and housekeeping. `resumed`:
- * the export Download Export picks up; should it have failed or vanished, it is requested again
- * with the filters given, or else with the filters that job had, never without them.
+ * The steps that ask Prolific for an export, making room for it when allowed. `resumed`: the
+ * export Download Export picks up; should it have failed or vanished, it is requested again with
+ * the filters given, or else with the filters that job had, never without them.
  */
-export function exportSteps(
-	ctx: Context,
+export function requestSteps(
 	api: ExportApi,
 	settings: StepSettings,
-	itemIndex: number,
 	ledger: ExportLedger,
 	resumed?: string,
-): ExportSteps {
+): Pick<ExportSteps, 'requestExport' | 'freeSlot'> {
 	let filters: Promise<IDataObject> | undefined;
 	// Read before anything of the resumed job is forgotten: it may vanish while we wait for it.
 	const remembered = resumed ? ledger.filtersOf(resumed) : undefined;
@@ -39,19 +38,6 @@ export function exportSteps(
 			ledger.created(job.export_id, sent);
 			return job;
 		},
-		getExportStatus: async (exportId, deadline) =>
-			await api.status(exportId, deadline).catch((error: unknown) => {
-				// Deleted under us: nothing of it is left for housekeeping to free.
-				if (isGone(error)) ledger.removed(exportId);
-				throw error;
-			}),
-		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex }),
-		isExpiredLink: (error) => error instanceof DownloadExpiredError,
-		isOutOfTime: (error) => error instanceof DeadlineError,
-		isGone,
-		// Handed to this workflow's POST, so it existed: a 404 means it was deleted since.
-		existed: (exportId) => ledger.isOurs(exportId),
-		wait: async (ms) => await wait(ms, cancelSignal(ctx)),
 		// A server without a job list leaves Prolific's own refusal to explain itself.
 		freeSlot: async (error) =>
 			settings.housekeeping.freeExportSlot &&
@@ -61,6 +47,34 @@ export function exportSteps(
 }
 
 const isGone = (error: unknown) => error instanceof NodeApiError && error.httpCode === '404';
+
+/** Binds the lifecycle's steps to Prolific's endpoints, the download (into `file`) and housekeeping. */
+export function exportSteps(
+	ctx: Context,
+	api: ExportApi,
+	settings: StepSettings,
+	itemIndex: number,
+	ledger: ExportLedger,
+	file: TempArchive,
+	resumed?: string,
+): ExportSteps {
+	return {
+		...requestSteps(api, settings, ledger, resumed),
+		getExportStatus: async (exportId, deadline) =>
+			await api.status(exportId, deadline).catch((error: unknown) => {
+				// Deleted under us: nothing of it is left for housekeeping to free.
+				if (isGone(error)) ledger.removed(exportId);
+				throw error;
+			}),
+		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex, file }),
+		isExpiredLink: (error) => error instanceof DownloadExpiredError,
+		isOutOfTime: (error) => error instanceof DeadlineError,
+		isGone,
+		// Handed to this workflow's POST, so it existed: a 404 means it was deleted since.
+		existed: (exportId) => ledger.isOurs(exportId),
+		wait: async (ms) => await wait(ms, cancelSignal(ctx)),
+	};
+}
 
 /** The filters a job was made with, as the server lists them; none where it lists no jobs. */
 async function jobFilter(api: ExportApi, exportId: string): Promise<IDataObject> {

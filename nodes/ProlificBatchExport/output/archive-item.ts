@@ -26,7 +26,7 @@ export async function archiveItem(
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
 	const { archive, ids, layout, target } = contents;
-	await assertStorable(ctx, download.archive.length, 'The export archive', 'Use the Files or Submissions output instead (each upload its own binary)');
+	await assertStorable(ctx, archive.size, 'The export archive', 'Use the Files or Submissions output instead (each upload its own binary)');
 	const info = await contents.info();
 	// The archive is delivered even without its records: counting them is a courtesy.
 	const submissions = archive.has(layout.submissionsFile) ? await contents.submissions() : [];
@@ -41,7 +41,7 @@ export async function archiveItem(
 			...contents.idField,
 			[ids.nameKey]: info.name ?? null,
 			file_name: fileName,
-			size_bytes: download.archive.length,
+			size_bytes: archive.size,
 			export_id: download.exportId ?? null,
 			exported_at: info.exported_at ?? null,
 			expires_at: download.expiresAt ?? null,
@@ -52,7 +52,7 @@ export async function archiveItem(
 			missing_files: referenced.filter((file) => !archive.hasUpload(file.path)).length,
 			unreferenced_files: fileNames.filter((name) => !referencedPaths.has(name)).length,
 		},
-		binary: { data: await ctx.helpers.prepareBinaryData(download.archive, fileName, 'application/zip') },
+		binary: { data: await ctx.helpers.prepareBinaryData(archive.rawStream(), fileName, 'application/zip') },
 		pairedItem: { item: itemIndex },
 	};
 }

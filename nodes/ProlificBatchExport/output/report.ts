@@ -42,7 +42,7 @@ export async function reportItems({ ctx, target, report, settings, itemIndex }: 
 	}
 	if (settings.attachReport) {
 		const fileName = stampedFileName(target.id, 'report', 'csv', ctx.getTimezone());
-		items[0].binary = { [settings.binaryProperty]: await ctx.helpers.prepareBinaryData(report.csv, fileName, 'text/csv') };
+		items[0].binary = { [settings.binaryProperty]: await ctx.helpers.prepareBinaryData(report.csv.stream(0, report.csv.size), fileName, 'text/csv') };
 	}
 	return items;
 }

@@ -1,54 +1,79 @@
 import { formatBytes, type ByteStream } from '../bytes';
+import { NoRoomError, type TempArchive } from '../temp-archive';
 
 export class TooLargeError extends Error {}
+
+const WRITE_BYTES = 1024 * 1024;
 
 /** The connection closed before the body was complete: worth another try. */
 export class BodyCutError extends Error {}
 
 /**
- * Reads a response body into one buffer. With a Content-Length the buffer is allocated once and
- * filled in place, so a large archive is never held twice; the size limit is enforced on the
- * bytes that actually arrive.
+ * Writes a response body to the run's temporary file as it arrives, so memory holds one chunk
+ * whatever the archive's size; the size limit is enforced on the bytes that actually arrive, and
+ * a known Content-Length is checked against the limit and the free disk space before any is
+ * written. Returns the number of bytes written.
  *
  * Node's HTTP parser stops at the Content-Length and reports a short body as an error, so a body
  * that ends cleanly at another length was decoded on the way (a host that gzips despite
  * `Accept-Encoding: identity`: n8n's client inflates it and drops the Content-Encoding header).
  * Such a body is kept as it is: the archive's own checks (central directory, CRC-32) judge it.
  */
-export async function readBody(stream: ByteStream, contentLength: unknown, maxBytes: number, what = 'export archive'): Promise<Buffer> {
+export async function writeBody(stream: ByteStream, contentLength: unknown, maxBytes: number, file: TempArchive, what = 'export archive'): Promise<number> {
 	const declared = Number(contentLength);
 	const known = Number.isSafeInteger(declared) && declared >= 0;
 	const tooLarge = (size: number) =>
 		new TooLargeError(`The ${what} is ${formatBytes(size)} or more, over the limit of ${formatBytes(maxBytes)}`);
-	if (known && declared > maxBytes) {
+	const started = async () => {
+		if (known && declared > maxBytes) throw tooLarge(declared);
+		await file.reset(known ? declared : undefined);
+	};
+	// Reading starts before the checks, so a body cut meanwhile still counts what had arrived.
+	const chunks = stream[Symbol.asyncIterator]();
+	const first = chunks.next();
+	await started().catch(async (error: unknown) => {
 		stream.destroy();
-		throw tooLarge(declared);
-	}
-	let target = known ? Buffer.allocUnsafe(declared) : undefined;
-	const chunks: Buffer[] = [];
+		await first.catch(() => undefined);
+		throw error;
+	});
 	let size = 0;
+	// Chunks are gathered into writes of about WRITE_BYTES, one under way while the next gathers:
+	// a write per network chunk (16-64 KiB) cost more than the download itself.
+	let batch: Buffer[] = [];
+	let batchAt = 0;
+	let writing: Promise<void> = Promise.resolve();
+	const flush = async () => {
+		await writing;
+		writing = file.write(batch, batchAt);
+		// Handled here too: a failure while the body is still being read is thrown at the next flush, or dropped with the body's own.
+		writing.catch(() => undefined);
+		batch = [];
+		batchAt = size;
+	};
 	const fill = async () => {
-		for await (const chunk of stream) {
+		for (let next = await first; !next.done; next = await chunks.next()) {
+			const chunk = next.value;
 			if (size + chunk.length > maxBytes) {
 				stream.destroy();
 				throw tooLarge(size + chunk.length);
 			}
-			if (target && size + chunk.length > target.length) {
-				chunks.push(target.subarray(0, size));
-				target = undefined;
-			}
-			if (target) chunk.copy(target, size);
-			else chunks.push(chunk);
+			batch.push(chunk);
 			size += chunk.length;
+			if (size - batchAt >= WRITE_BYTES) await flush();
 		}
+		await flush();
+		await writing;
 	};
 	const failure = await fill().then(
 		() => undefined,
 		(error: unknown) => error,
 	);
-	if (failure instanceof TooLargeError || (failure !== undefined && !known)) throw failure;
+	if (failure instanceof TooLargeError || failure instanceof NoRoomError || (failure !== undefined && !known)) {
+		stream.destroy();
+		throw failure;
+	}
 	if (failure !== undefined) {
 		throw new BodyCutError(`the connection closed after ${formatBytes(size)} of the ${formatBytes(declared)} announced`, { cause: failure });
 	}
-	return target ? target.subarray(0, size) : Buffer.concat(chunks, size);
+	return size;
 }

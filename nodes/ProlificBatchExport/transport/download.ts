@@ -2,7 +2,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { ByteStream } from '../bytes';
 import { backoffDelay, CancelledError, MAX_ATTEMPTS, wait } from './backoff';
-import { BodyCutError, readBody, TooLargeError } from './body';
+import { NoRoomError, type TempArchive } from '../temp-archive';
+import { BodyCutError, TooLargeError, writeBody } from './body';
 import { cancelSignal, credentials, USER_AGENT, type Context, type FullResponse } from './context';
 import { isTransientNetworkError, networkFailure } from './errors';
 
@@ -33,6 +34,8 @@ export const EXPORT_ARCHIVE: DownloadSubject = {
 export interface DownloadOptions {
 	maxBytes: number;
 	itemIndex: number;
+	/** Where the download goes; each attempt starts it afresh. */
+	file: TempArchive;
 	/** The export archive unless said otherwise. */
 	subject?: DownloadSubject;
 }
@@ -55,17 +58,17 @@ class RefusedLinkError extends Error {}
  * is held to the same rule: HTTPS (plain HTTP only between loopback hosts, as in tests), and
  * never the API's own host.
  */
-export async function downloadArchive(ctx: Context, url: string, options: DownloadOptions): Promise<Buffer> {
+export async function downloadArchive(ctx: Context, url: string, options: DownloadOptions): Promise<number> {
 	const { baseUrl } = await credentials(ctx);
 	const api = new URL(baseUrl);
 	const signal = cancelSignal(ctx);
 	const subject = options.subject ?? EXPORT_ARCHIVE;
 	for (let attempt = 1; ; attempt++) {
-		const failure = await downloadOnce(ctx, url, api, options.maxBytes, subject, signal).then(
-			(archive) => ({ archive }),
+		const failure = await downloadOnce(ctx, url, api, options, subject, signal).then(
+			(size) => ({ size }),
 			(error: unknown) => ({ error }),
 		);
-		if ('archive' in failure) return failure.archive;
+		if ('size' in failure) return failure.size;
 		const { error } = failure;
 		if (signal?.aborted) throw new CancelledError();
 		if (error instanceof DownloadExpiredError) throw error;
@@ -79,6 +82,13 @@ export async function downloadArchive(ctx: Context, url: string, options: Downlo
 		if (error instanceof TooLargeError) {
 			throw new NodeOperationError(ctx.getNode(), error.message, {
 				description: "Raise the node's 'Max Archive Size' option if this batch really is that large.",
+				itemIndex: options.itemIndex,
+			});
+		}
+		if (error instanceof NoRoomError) {
+			throw new NodeOperationError(ctx.getNode(), error.message, {
+				description:
+					`The node keeps the ${subject.file} in the system's temporary directory while it reads it. Free space there, or point n8n's TMPDIR at a larger disk.`,
 				itemIndex: options.itemIndex,
 			});
 		}
@@ -103,10 +113,10 @@ async function downloadOnce(
 	ctx: Context,
 	url: string,
 	api: URL,
-	maxBytes: number,
+	options: DownloadOptions,
 	subject: DownloadSubject,
 	signal: AbortSignal | undefined,
-): Promise<Buffer> {
+): Promise<number> {
 	let target = checkedLink(url, api, 'Prolific handed out a download link that');
 	for (let hops = 0; ; hops++) {
 		const response = (await ctx.helpers.httpRequest({
@@ -118,13 +128,13 @@ async function downloadOnce(
 			disableFollowRedirect: true,
 			timeout: 60_000,
 			// A ZIP gains nothing from transfer compression, and a decoded body no longer matches its
-			// Content-Length; hosts that compress anyway are handled in readBody.
+			// Content-Length; hosts that compress anyway are handled in writeBody.
 			headers: { 'User-Agent': USER_AGENT, 'Accept-Encoding': 'identity' },
 			abortSignal: signal,
 		})) as FullResponse;
 		const { statusCode, headers } = response;
 		const body = response.body as ByteStream;
-		if (statusCode === 200) return await readBody(body, headers['content-length'], maxBytes, subject.file);
+		if (statusCode === 200) return await writeBody(body, headers['content-length'], options.maxBytes, options.file, subject.file);
 		body.destroy?.();
 		if (REDIRECT_STATUSES.has(statusCode) && typeof headers.location === 'string') {
 			if (hops >= MAX_REDIRECTS) throw new RefusedLinkError(`The download link redirected more than ${MAX_REDIRECTS} times`);

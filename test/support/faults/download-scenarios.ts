@@ -63,7 +63,7 @@ export const downloadScenarios: Scenario[] = [
 		step: 'download',
 		faults: [{ route: 'download', archive: 'truncated' }],
 		expect: {
-			message: "The export archive could not be read as a ZIP file (Corrupted zip: can't find end of central directory)",
+			message: 'The export archive could not be read as a ZIP file (end of central directory not found)',
 			description: HINT.unreadable,
 		},
 	},

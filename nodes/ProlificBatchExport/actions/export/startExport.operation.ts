@@ -3,7 +3,7 @@ import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, 
 import { ExportApi } from '../../export/api';
 import { ExportLedger } from '../../export/ledger';
 import { requestWithRoom } from '../../export/lifecycle';
-import { exportSteps } from '../../export/steps';
+import { requestSteps } from '../../export/steps';
 import { readSettings } from '../../settings';
 import * as common from '../common.descriptions';
 import { jobItem } from './jobItem';
@@ -18,7 +18,7 @@ export async function execute(ctx: IExecuteFunctions, itemIndex: number): Promis
 	const api = new ExportApi(ctx, settings.target, itemIndex);
 	const deadline = Date.now() + settings.lifecycle.timeoutMs;
 	const ledger = ExportLedger.of(ctx);
-	const job = await requestWithRoom(exportSteps(ctx, api, settings, itemIndex, ledger), deadline);
+	const job = await requestWithRoom(requestSteps(api, settings, ledger), deadline);
 	// Remembered as this workflow's, so Download Export and housekeeping may delete it later.
 	ledger.commit();
 	return [jobItem(settings.target, job, itemIndex)];
