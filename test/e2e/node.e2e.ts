@@ -96,7 +96,8 @@ for (const major of majors()) {
 			const installed = join(n8n.userFolder, '.n8n', 'nodes', 'node_modules');
 			const manifest = JSON.parse(readFileSync(join(installed, PACKAGE, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } };
 			for (const file of manifest.n8n.nodes) assert.ok(existsSync(join(installed, PACKAGE, file)), file);
-			assert.ok(existsSync(join(installed, 'jszip', 'package.json')), 'jszip came along as a dependency');
+			for (const dependency of ['csv-parse', 'luxon']) assert.ok(existsSync(join(installed, dependency, 'package.json')), `${dependency} came along as a dependency`);
+			assert.equal(existsSync(join(installed, 'jszip')), false, 'jszip is only for building test archives');
 			assert.equal(existsSync(join(installed, 'n8n-workflow')), false, 'n8n-workflow is n8n’s own (peer dependency left out)');
 			assert.equal(existsSync(join(installed, PACKAGE, 'src')), false);
 		});
