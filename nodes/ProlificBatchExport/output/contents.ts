@@ -28,6 +28,8 @@ export interface TimeWindow {
  */
 export class ExportContents {
 	private submissionsRead?: Promise<Submission[]>;
+	private inWindowRead?: Promise<Submission[]>;
+	private infoRead?: Promise<BatchInfo>;
 
 	constructor(
 		readonly archive: ExportArchive,
@@ -56,17 +58,26 @@ export class ExportContents {
 		return { [this.ids.idKey]: this.target.id };
 	}
 
+	/** batch.json (collection.json), read once: several outputs and their options consult it. */
 	async info(): Promise<BatchInfo> {
-		return await this.archive.readBatch(this.layout.infoFile);
+		this.infoRead ??= this.archive.readBatch(this.layout.infoFile);
+		return await this.infoRead;
 	}
 
-	/** The submissions inside the window. */
+	/** The submissions inside the window, filtered once. */
 	async submissions(): Promise<Submission[]> {
-		return (await this.allSubmissions()).filter(({ record }) => this.inWindow(record.created_at));
+		this.inWindowRead ??= this.allSubmissions().then((all) => all.filter(({ record }) => this.inWindow(record.created_at)));
+		return await this.inWindowRead;
 	}
 
-	/** The archive's files but those of submissions outside the window (referenced by or named after one). */
+	/**
+	 * The archive's files but those of submissions outside the window (referenced by or named after
+	 * one). Without a window, or without records to tell, every file: the Archive and Summary
+	 * outputs must work on an archive whose records are missing.
+	 */
 	async fileNames(): Promise<string[]> {
+		const windowed = this.window.from !== undefined || this.window.to !== undefined;
+		if (!windowed || !this.archive.has(this.layout.submissionsFile)) return this.archive.fileNames;
 		const all = await this.allSubmissions();
 		const inside = new Set(await this.submissions());
 		if (inside.size === all.length) return this.archive.fileNames;
