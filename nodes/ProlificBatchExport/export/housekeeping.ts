@@ -1,4 +1,4 @@
-import type { NodeApiError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { ExportApi } from './api';
 import type { ExportLedger } from './ledger';
@@ -18,7 +18,7 @@ const FINISHED = new Set(['complete', 'failed']);
 export async function freeSlot(api: ExportApi, ledger: ExportLedger, refusal: NodeApiError, anyJob: boolean): Promise<boolean> {
 	const jobs = await api.list().catch(() => undefined);
 	if (!jobs) return false;
-	const finished = jobs.filter((job) => FINISHED.has(job.status.toLowerCase()));
+	const finished = jobs.filter((job) => FINISHED.has(String(job.status ?? '').toLowerCase()));
 	const oldest = finished
 		.filter((job) => anyJob || ledger.mayFree(job))
 		.sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)))[0];
@@ -30,9 +30,14 @@ export async function freeSlot(api: ExportApi, ledger: ExportLedger, refusal: No
 			`${held}, none of them a finished job this workflow created, so the node deleted none: on a shared workspace they may be a colleague's. To free a slot, run List Export Jobs, then Delete Export Job with the export_id of one nobody needs; or turn on the 'Free Slot From Any Job' option.`,
 		);
 	}
-	await api.delete(oldest.export_id);
-	ledger.removed(oldest.export_id);
-	return true;
+	// Gone already (a concurrent run's cleanup) frees the slot just the same; any other refusal
+	// leaves Prolific's job-limit answer to explain itself, as before the job ledger.
+	const freed = await api.delete(oldest.export_id).then(
+		() => true,
+		(error: unknown) => error instanceof NodeApiError && error.httpCode === '404',
+	);
+	if (freed) ledger.removed(oldest.export_id);
+	return freed;
 }
 
 /**

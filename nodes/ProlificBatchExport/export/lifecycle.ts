@@ -182,7 +182,7 @@ function keptVanishing(target: ExportTarget, times: number, exportId: string): E
 
 function timedOut(target: ExportTarget, timeoutMs: number, checks: number, exportId?: string, status?: string): ExportError {
 	const waited = timeoutMs >= 60_000 ? `${+(timeoutMs / 60_000).toFixed(1)} min` : `${+(timeoutMs / 1000).toFixed(1)} s`;
-	const still = status === undefined || status === 'generating' ? 'Prolific is still generating it' : `Prolific last said '${status.slice(0, 50)}'`;
+	const still = status === undefined || status.toLowerCase() === 'generating' ? 'Prolific is still generating it' : `Prolific last said '${status.slice(0, 50)}'`;
 	return new ExportError(
 		`The export of ${describeTarget(target)} was not ready after ${waited} (${checks} status checks)`,
 		`${still}${exportId ? ` (export ID ${exportId})` : ''}. Raise the 'Timeout' option, or run the node again later: Prolific hands back the same export instead of starting over.`,
