@@ -152,7 +152,7 @@ describe('archive fuzzing', () => {
 
 	it(`reads ${CASES} mutated archives, throwing only ArchiveError, each within ${CASE_BUDGET_MS} ms, memory bounded`, async () => {
 		const mb = () => process.memoryUsage().rss / MiB;
-		// Warm up jszip and the output code so the baseline is not the first case's cost.
+		// Warm up the reader and the output code so the baseline is not the first case's cost.
 		await exercise(makeCase(-1, bases));
 		stats.rssStartMb = stats.rssPeakMb = mb();
 		const started = performance.now();

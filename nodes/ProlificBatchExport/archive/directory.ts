@@ -9,7 +9,7 @@ import type { ArchiveSource } from './source';
  */
 
 export interface DirectoryEntry {
-	/** as stored, decoded as UTF-8 (jszip's default too) */
+	/** as stored, decoded as UTF-8 */
 	name: string;
 	isDirectory: boolean;
 	/** 0 stored, 8 DEFLATE */

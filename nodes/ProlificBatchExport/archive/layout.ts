@@ -18,7 +18,7 @@ export const ARCHIVE_LAYOUT = {
 	},
 } satisfies Record<Resource, unknown>;
 
-export const FILES_FOLDER = 'files/';
+const FILES_FOLDER = 'files/';
 
 /**
  * Only entries under files/ are uploads: a response's path naming anything else (batch.json,

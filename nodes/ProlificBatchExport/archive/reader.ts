@@ -110,8 +110,8 @@ export class ExportArchive {
 	/**
 	 * An entry's bytes as a stream, inflated and checked on the way: the stream fails with an
 	 * ArchiveError (after its last good chunk, before it ends) if they are not what the archive
-	 * records, so whatever stores it stores nothing. Streams piped, not iterated: each chunk costs
-	 * a callback, not a promise.
+	 * records, so whatever stores it stores nothing. Piped, not iterated, for the uploads: each
+	 * chunk costs a callback, not a promise.
 	 */
 	stream(name: string): Readable {
 		const path = normalisePath(name);

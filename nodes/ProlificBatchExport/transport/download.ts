@@ -25,7 +25,7 @@ export interface DownloadSubject {
 	retry: string;
 }
 
-export const EXPORT_ARCHIVE: DownloadSubject = {
+const EXPORT_ARCHIVE: DownloadSubject = {
 	file: 'export archive',
 	download: 'export',
 	retry: 'The storage host did not deliver the archive. Run the workflow again; the export itself is kept by Prolific.',

@@ -155,4 +155,4 @@ function unreachable(
 	});
 }
 
-export { downloadArchive, DownloadExpiredError, type DownloadOptions, type DownloadSubject } from './download';
+export { downloadArchive, DownloadExpiredError, type DownloadSubject } from './download';
