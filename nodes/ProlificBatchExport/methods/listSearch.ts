@@ -15,12 +15,12 @@ const MAX_PAGES = 50;
 const WORKSPACES_PER_PAGE = 10;
 const IN_PARALLEL = 4;
 
-/** Batches the token can see, across all of its workspaces, newest first, with their status. */
+/** Batches the token can see, across all of its workspaces (newest first within each page of workspaces), with their status. */
 export async function searchBatches(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	return await searchAcrossWorkspaces(this, 'batches', filter, paginationToken);
 }
 
-/** Collections the token can see, across all of its workspaces, newest first. */
+/** Collections the token can see, across all of its workspaces (newest first within each page of workspaces). */
 export async function searchCollections(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	return await searchAcrossWorkspaces(this, 'collections', filter, paginationToken);
 }

@@ -79,7 +79,7 @@ export const OUTPUT_MODES: Record<OutputMode, ModeBehaviour> = {
 		collections: true,
 		build: shapedOutput(filesField, async ({ contents, settings, select }) => {
 			const { submissions, scope } = await selectedSubmissions(contents, select);
-			// Keys from the whole export, so a trigger's polls name an instruction alike.
+			// Keys from every submission in the window, not only the selected: a trigger's polls name an instruction alike.
 			const all = (await contents.submissions()).map(({ record }) => record);
 			const keys = await keysFor(settings, contents, () => submissionPlacements(all));
 			return { shaped: shapeSubmissions(submissions, keys, contents.target.resource === 'batch'), scope };

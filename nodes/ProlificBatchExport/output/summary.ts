@@ -7,6 +7,7 @@ import type { DownloadedExport } from '../types';
 import { choiceGroups, instructionAgreement, unscored, type Placed } from './agreement';
 import type { ExportContents } from './contents';
 import { answerLimits, knownInstructions } from './instructions';
+import { round } from './kappa';
 import { answeredTasks, submissionPlacements, submissionResponses } from './submissions';
 
 /**
@@ -86,7 +87,7 @@ function instructionSummaries(batch: BatchInfo, placed: Placed[], answered: numb
 			description: description ?? id,
 			type: type ?? '',
 			responses: count,
-			completion_rate: answered ? Math.round((count / answered) * 10_000) / 10_000 : null,
+			completion_rate: answered ? round(count / answered) : null,
 			agreement: group ? instructionAgreement(group) : unscored(type),
 		};
 	});
