@@ -122,4 +122,20 @@ describe("n8n's database binary data mode", () => {
 		});
 		assert.ok(storedBytes() - stored < MiB, 'the archive never reached the binary store');
 	});
+
+	it('refuses to attach a report CSV over 256 MiB before reading its rows', async () => {
+		// One cell of 260 MiB: a report n8n would store, then fail to read back.
+		const batchId = serveArchive(emulator, buildRawZip(sampleEntries));
+		emulator.setReport(batchId, Buffer.concat([Buffer.from('participant_id,notes\r\nabc,"'), Buffer.alloc(OVER_LIMIT, 0x61), Buffer.from('"\r\n')]));
+		const stored = storedBytes();
+		const started = performance.now();
+		const run = await runExport(emulator, { batchId, output: 'report', options: { attachReport: true } });
+		assert.deepEqual(failure(run), {
+			status: 'error',
+			message: "Prolific's report CSV is 260 MiB, over the 256 MiB one binary can hold in n8n's 'database' binary data mode",
+			description: `${HINT_START}Turn Attach Report CSV off (its rows still arrive as items)${HINT_END}`,
+		});
+		assert.ok(performance.now() - started < 10_000, 'its rows were not read');
+		assert.ok(storedBytes() - stored < MiB, 'the CSV never reached the binary store');
+	});
 });

@@ -4,6 +4,7 @@ import { capitalised, describeTarget } from '../resources';
 import { stampedFileName } from './archive-item';
 import { readCsv } from './csv';
 import { setOwn, uniqueNamer } from './instructions';
+import { assertStorable } from './store-limits';
 import type { ReportRequest } from './types';
 
 /** How many column names an empty report's hint lists. */
@@ -16,6 +17,10 @@ const NAMED_COLUMNS = 5;
  * its position (`Column 3`). With Attach Report, the first item also carries the CSV itself.
  */
 export async function reportItems({ ctx, target, report, settings, itemIndex }: ReportRequest): Promise<INodeExecutionData[]> {
+	// Refused before the rows are read: a report n8n cannot hand on is found out at once.
+	if (settings.attachReport) {
+		await assertStorable(ctx, report.csv.size, "Prolific's report CSV", 'Turn Attach Report CSV off (its rows still arrive as items)');
+	}
 	let columns: string[] | undefined;
 	const items: INodeExecutionData[] = [];
 	await readCsv(report.csv, (cells) => {
