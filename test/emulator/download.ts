@@ -53,6 +53,10 @@ async function archive({ store, faults }: Context, req: Incoming, exportId: stri
 	const zip = await store.archiveFor(job);
 	// HEAD only peeks, so the GET that follows still gets the faulty archive.
 	const fault = faults.take('download', job.batch_id, ['archive'], req.method === 'GET');
+	if (!Buffer.isBuffer(zip)) {
+		if (fault) throw new Error('an archive served from disk is served as it is: load it into memory to damage it');
+		return { status: 200, headers: { 'content-type': 'application/zip' }, body: Buffer.alloc(0), file: zip };
+	}
 	const body = fault && 'archive' in fault ? damaged(zip, fault.archive) : zip;
 	return served(faults, req, 'download', job.batch_id, 'application/zip', body);
 }

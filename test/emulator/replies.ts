@@ -1,10 +1,14 @@
 import { STATUS_CODES } from 'node:http';
 
+import type { ArchiveFile } from './store';
+
 /** A finished answer; the server decides how (and whether) it reaches the client. */
 export interface Reply {
 	status: number;
 	headers: Record<string, string>;
 	body: Buffer;
+	/** served from disk instead of `body` */
+	file?: ArchiveFile;
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,7 +8,7 @@ import { buildCollectionArchive, type CollectionArchiveOptions, type CollectionS
 import { handleDownload, matchDownload } from './download';
 import { FaultQueue, type Fault } from './faults';
 import { apiError, json, s3Error, type Reply } from './replies';
-import { Store, type ExportJob, type Workspace, type WorkspaceRefusals } from './store';
+import { Store, type ArchiveBytes, type ExportJob, type Workspace, type WorkspaceRefusals } from './store';
 import { SAMPLE_TOKEN } from '../fixtures/sample-batch';
 
 export interface EmulatorOptions extends Partial<Settings> {
@@ -94,8 +95,11 @@ export class ProlificEmulator implements Settings {
 		if (refuse) this.store.refusals.set(workspace.id, refuse);
 	}
 
-	/** `archive` replaces the built one; `forbidden` batches answer 403 and stay out of listings. */
-	addBatch(spec: BatchSpec, archive?: Buffer, opts: { forbidden?: boolean } = {}): void {
+	/**
+	 * `archive` replaces the built one (a file on disk is served from there, for exports larger than
+	 * memory); `forbidden` batches answer 403 and stay out of listings.
+	 */
+	addBatch(spec: BatchSpec, archive?: ArchiveBytes, opts: { forbidden?: boolean } = {}): void {
 		this.store.batches.set(spec.batch_id, {
 			spec,
 			archive: archive && Promise.resolve(archive),
@@ -217,9 +221,17 @@ function faultReply(side: 'api' | 'download', fault: Extract<Fault, { status: nu
 
 /** `cut`: headers and half the body, then the socket dies. */
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply, cut: boolean): void {
+	const length = reply.file ? reply.file.size : reply.body.length;
 	const sized = reply.status !== 204 && reply.headers['transfer-encoding'] === undefined && reply.headers['content-length'] === undefined;
-	const headers = sized ? { ...reply.headers, 'content-length': String(reply.body.length) } : reply.headers;
+	const headers = sized ? { ...reply.headers, 'content-length': String(length) } : reply.headers;
 	res.writeHead(reply.status, headers);
+	if (reply.file && req.method !== 'HEAD') {
+		const file = createReadStream(reply.file.path, { end: cut ? Math.floor(length / 2) - 1 : undefined, highWaterMark: 1 << 20 });
+		file.on('error', () => res.destroy());
+		if (cut) file.on('end', () => res.destroy());
+		file.pipe(res, { end: !cut });
+		return;
+	}
 	if (cut) {
 		res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => res.destroy());
 		return;

@@ -30,6 +30,14 @@ export interface ExportJob {
 	polls: number;
 }
 
+/** An archive served from disk as it is: for exports larger than a Buffer holds (the benchmark's 4 GB one). */
+export interface ArchiveFile {
+	path: string;
+	size: number;
+}
+
+export type ArchiveBytes = Buffer | ArchiveFile;
+
 interface JobState extends ExportJob {
 	/** the last URL handed out, and when it expires (epoch ms) */
 	url?: string;
@@ -43,7 +51,7 @@ interface BatchEntry {
 	kind?: 'collection';
 	spec: BatchSpec;
 	/** built lazily once, unless given */
-	archive?: Promise<Buffer>;
+	archive?: Promise<ArchiveBytes>;
 	/** a given archive is served as is: date filters cannot apply to it */
 	given: boolean;
 	forbidden: boolean;
@@ -81,7 +89,7 @@ export class Store {
 		return job;
 	}
 
-	archiveFor(job: JobState): Promise<Buffer> {
+	archiveFor(job: JobState): Promise<ArchiveBytes> {
 		const entry = this.batches.get(job.batch_id);
 		if (!entry) throw new Error(`batch ${job.batch_id} is gone`);
 		const { from, to } = job.filter ?? {};

@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import JSZip from 'jszip';
 import { buildArchive, buildRawZip, inflateBomb, mutateArchive, ProlificEmulator } from '../emulator';
@@ -192,6 +195,26 @@ describe('download origin', () => {
 
 		const fresh = await body(await api(`${exportPath()}/${export_id}`));
 		assert.equal((await fetch(fresh.url, { method: 'HEAD' })).status, 200);
+	});
+	it('serves an archive from disk as it is (exports larger than a Buffer): whole, to HEAD, and cut by a reset', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'emulator-file-'));
+		try {
+			const bytes = await buildArchive(sampleBatch);
+			const path = join(dir, 'export.zip');
+			writeFileSync(path, bytes);
+			const batchId = 'file-backed-batch';
+			emu.addBatch({ ...sampleBatch, batch_id: batchId }, { path, size: bytes.length });
+			const { url } = await exportToCompletion(batchId);
+			const head = await fetch(url, { method: 'HEAD' });
+			assert.equal(head.headers.get('content-length'), String(bytes.length));
+			assert.ok(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(bytes));
+			emu.inject({ route: 'download', reset: 'mid-body' });
+			await assert.rejects((await fetch(url)).arrayBuffer());
+			emu.inject({ route: 'download', archive: 'truncated' });
+			assert.equal((await fetch(url)).status, 500, 'a fault that changes the bytes needs the archive in memory');
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
 
