@@ -253,9 +253,15 @@ function* taskLines({ batch, spec, submission }: SyntheticBatch): Iterable<strin
 }
 
 /**
- * A minimal ZIP writer (no ZIP64, so entries and the archive stay under 4 GiB): each local
- * header is written with placeholder sizes and patched once the entry's data is on disk.
+ * A minimal ZIP writer: each local header is written with placeholder sizes and patched once the
+ * entry's data is on disk. Past 4 GiB it writes ZIP64 as Python's zipfile does (which real
+ * exports of that size are likely made with): an entry's offset beyond 32 bits goes into a ZIP64
+ * extra field, and the end of the directory gets a ZIP64 record and locator. Each entry stays
+ * under 4 GiB.
  */
+/** The largest size or offset a 32-bit ZIP field holds (0xffffffff itself means "see ZIP64"). */
+const ZIP32_MAX = 0xfffffffe;
+
 class ZipWriter {
 	private offset = 0;
 	private readonly central: Buffer[] = [];
@@ -338,40 +344,66 @@ class ZipWriter {
 	}
 
 	private async end(name: string, header: { at: number; name: Buffer }, crc: number, compressed: number, size: number) {
-		if (compressed > 0xfffffffe || size > 0xfffffffe || this.offset > 0xfffffffe) {
-			throw new Error(`${name}: ZIP64 would be needed, which this writer does not do`);
-		}
+		if (compressed > ZIP32_MAX || size > ZIP32_MAX) throw new Error(`${name}: an entry of 4 GiB or more, which this writer does not do`);
 		const sizes = Buffer.alloc(12);
 		sizes.writeUInt32LE(crc >>> 0, 0);
 		sizes.writeUInt32LE(compressed, 4);
 		sizes.writeUInt32LE(size, 8);
 		await this.file.write(sizes, 0, 12, header.at + 14);
+		const far = header.at > ZIP32_MAX;
+		const extra = Buffer.alloc(far ? 12 : 0);
+		if (far) {
+			extra.writeUInt16LE(0x0001, 0); // ZIP64 extended information
+			extra.writeUInt16LE(8, 2);
+			extra.writeBigUInt64LE(BigInt(header.at), 4);
+		}
 		const entry = Buffer.alloc(46);
 		entry.writeUInt32LE(0x02014b50, 0);
-		entry.writeUInt16LE(20, 4); // version made by
-		entry.writeUInt16LE(20, 6);
+		entry.writeUInt16LE(far ? 45 : 20, 4); // version made by
+		entry.writeUInt16LE(far ? 45 : 20, 6); // version needed
 		entry.writeUInt16LE(0, 8);
 		entry.writeUInt16LE(8, 10);
 		entry.writeUInt16LE(this.dosTime, 12);
 		entry.writeUInt16LE(this.dosDate, 14);
 		sizes.copy(entry, 16);
 		entry.writeUInt16LE(header.name.length, 28);
-		entry.writeUInt32LE(header.at, 42);
-		this.central.push(entry, header.name);
+		entry.writeUInt16LE(extra.length, 30);
+		entry.writeUInt32LE(far ? 0xffffffff : header.at, 42);
+		this.central.push(entry, header.name, extra);
 		this.count++;
 	}
 
 	/** Writes the central directory; returns the archive's size. */
 	async finish(): Promise<number> {
 		const directory = Buffer.concat(this.central);
+		const at = this.offset;
+		const zip64 = this.count > 0xfffe || at > ZIP32_MAX || directory.length > ZIP32_MAX;
+		const tail: Buffer[] = [];
+		if (zip64) {
+			const record = Buffer.alloc(56);
+			record.writeUInt32LE(0x06064b50, 0);
+			record.writeBigUInt64LE(44n, 4); // size of the rest of the record
+			record.writeUInt16LE(45, 12);
+			record.writeUInt16LE(45, 14);
+			record.writeBigUInt64LE(BigInt(this.count), 24);
+			record.writeBigUInt64LE(BigInt(this.count), 32);
+			record.writeBigUInt64LE(BigInt(directory.length), 40);
+			record.writeBigUInt64LE(BigInt(at), 48);
+			const locator = Buffer.alloc(20);
+			locator.writeUInt32LE(0x07064b50, 0);
+			locator.writeBigUInt64LE(BigInt(at + directory.length), 8);
+			locator.writeUInt32LE(1, 16); // disks
+			tail.push(record, locator);
+		}
 		const end = Buffer.alloc(22);
 		end.writeUInt32LE(0x06054b50, 0);
-		end.writeUInt16LE(this.count, 8);
-		end.writeUInt16LE(this.count, 10);
-		end.writeUInt32LE(directory.length, 12);
-		end.writeUInt32LE(this.offset, 16);
-		await this.file.write(Buffer.concat([directory, end]), 0, directory.length + 22, this.offset);
-		this.offset += directory.length + 22;
+		end.writeUInt16LE(Math.min(this.count, 0xffff), 8);
+		end.writeUInt16LE(Math.min(this.count, 0xffff), 10);
+		end.writeUInt32LE(Math.min(directory.length, 0xffffffff), 12);
+		end.writeUInt32LE(at > ZIP32_MAX ? 0xffffffff : at, 16);
+		const rest = Buffer.concat([directory, ...tail, end]);
+		await this.file.write(rest, 0, rest.length, at);
+		this.offset += rest.length;
 		await this.file.close();
 		return this.offset;
 	}
