@@ -129,7 +129,7 @@ export class ExportArchive {
 			(start) => {
 				if (checked.destroyed) return;
 				const raw = this.source.stream(start, start + entry.compressedSize);
-				const inflater = entry.method === DEFLATE ? inflating() : undefined;
+				const inflater = entry.method === DEFLATE ? inflating(entry.size) : undefined;
 				const fail = (error: Error) => checked.destroy(isZlibError(error) ? corrupt(path, `its compressed data is damaged: ${error.message}`) : error);
 				raw.on('error', fail);
 				inflater?.on('error', fail);
