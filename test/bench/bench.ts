@@ -30,7 +30,7 @@ import type { INodeProperties, INodeType } from 'n8n-workflow';
 import { ProlificEmulator } from '../emulator';
 import { sampleBatch } from '../fixtures/sample-batch';
 import type { CaseRequest, CaseResult, NodeRun } from './child';
-import { idleWorkflow, oursWorkflow, PeerHost, peerWorkflow, type N8nRun } from './peer';
+import { closestWait, idleWorkflow, oursWorkflow, PeerHost, peerWorkflow, WAIT_SECONDS, waitWorkflow, waitWorkflowId, type N8nRun } from './peer';
 import { renderChart, renderMarkdown, summarise, type BenchResults, type EngineCase, type PeerCase, type RawResults, type SizeInfo } from './report';
 import { syntheticBatch, writeSyntheticArchive, type SyntheticSpec } from './synthetic';
 
@@ -326,13 +326,19 @@ async function main(): Promise<void> {
 		} else {
 			log(`peer: n8n ${n8nHost.n8nVersion} on Node ${n8nHost.nodeVersion}; building and packing this package`);
 			execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-			const workflows = [idleWorkflow('benchIdle')];
+			const workflows = [idleWorkflow('benchIdle'), ...WAIT_SECONDS.map(waitWorkflow)];
 			for (const size of sizes) {
 				workflows.push(peerWorkflow(`benchPeer_${size.key}`, await presignedUrl(emulator, size.batchId)));
 				workflows.push(oursWorkflow(`benchOurs_${size.key}`, size.batchId));
 			}
 			const host = await PeerHost.start(n8nHost, apiUrl, token, workflows);
 			try {
+				// Each measured run, then a wait of about its length: what n8n grows by meanwhile on its own.
+				const measure = async (workflowId: string) => {
+					const run = await host.execute(workflowId);
+					const wait = await host.execute(waitWorkflowId(closestWait(run.workflowMs)));
+					return { ...run, baselinePeakKb: wait.ok ? wait.workflowPeakKb : undefined };
+				};
 				const recordPeer = (size: string, workflow: PeerCase['workflow'], rep: number, run: N8nRun) => {
 					let entry = peer.find((p) => p.size === size && p.workflow === workflow);
 					if (!entry) peer.push((entry = { size, workflow, runs: [] }));
@@ -342,8 +348,8 @@ async function main(): Promise<void> {
 					recordPeer('-', 'idle', rep, await host.execute('benchIdle'));
 					for (const size of sizes) {
 						const pair = [
-							async () => recordPeer(size.key, 'peer', rep, await host.execute(`benchPeer_${size.key}`)),
-							async () => recordPeer(size.key, 'ours', rep, await host.execute(`benchOurs_${size.key}`)),
+							async () => recordPeer(size.key, 'peer', rep, await measure(`benchPeer_${size.key}`)),
+							async () => recordPeer(size.key, 'ours', rep, await measure(`benchOurs_${size.key}`)),
 						];
 						for (const run of rep % 2 ? pair.reverse() : pair) await run();
 						const [p, o] = ['peer', 'ours'].map((w) => peer.find((e) => e.size === size.key && e.workflow === w)!.runs[rep]);

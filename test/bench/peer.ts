@@ -104,6 +104,33 @@ export function idleWorkflow(workflowId: string): Workflow {
 	return linear(workflowId, `bench idle ${workflowId}`, [manualTrigger(), noOp]);
 }
 
+/**
+ * Lengths of the workflows that only wait, one of which is run after each measured workflow: n8n
+ * itself grows for a while after it starts (its task runner starting, modules loaded lazily), so
+ * a workflow's memory is compared with a wait of about its length, not with an instant one. Under
+ * 65 s, which n8n keeps in memory rather than parking in the database.
+ */
+export const WAIT_SECONDS = [1, 2, 4, 8, 15, 30, 60];
+
+export const waitWorkflowId = (seconds: number) => `benchWait_${seconds}`;
+
+export function waitWorkflow(seconds: number): Workflow {
+	const wait: WorkflowNode = {
+		id: id(),
+		name: 'Wait',
+		type: 'n8n-nodes-base.wait',
+		typeVersion: 1.1,
+		position: [0, 0],
+		parameters: { amount: seconds },
+	};
+	return linear(waitWorkflowId(seconds), `bench wait ${seconds} s`, [manualTrigger(), wait]);
+}
+
+/** The wait closest in length to a run of `ms`. */
+export function closestWait(ms: number): number {
+	return WAIT_SECONDS.reduce((best, seconds) => (Math.abs(seconds * 1000 - ms) < Math.abs(best * 1000 - ms) ? seconds : best));
+}
+
 export interface N8nRun {
 	ok: boolean;
 	status?: string;
@@ -119,6 +146,8 @@ export interface N8nRun {
 	processPeakKb: number;
 	/** the last node's item count, when the printed execution was small enough to read */
 	items?: number;
+	/** peak of the wait of about this run's length that ran right after it (see WAIT_SECONDS) */
+	baselinePeakKb?: number;
 	error?: string;
 }
 

@@ -176,7 +176,7 @@ export function summarise(raw: RawResults): BenchResults {
 	for (const size of raw.sizes) {
 		const diy = raw.peer.find((p) => p.size === size.key && p.workflow === 'peer');
 		for (const p of raw.peer.filter((e) => e.size === size.key && e.workflow !== 'idle')) {
-			const added = (r: N8nRun) => kbToMb(r.workflowPeakKb - n8nIdleMedianKb);
+			const added = (r: N8nRun) => kbToMb(r.workflowPeakKb - (r.baselinePeakKb ?? n8nIdleMedianKb));
 			peerFigures.push({
 				size: size.key,
 				workflow: p.workflow as 'peer' | 'ours',
@@ -381,7 +381,9 @@ export function renderMarkdown(r: BenchResults): string {
 			`n8n ${r.n8n?.version} on Node ${r.n8n?.node}, each run a separate \`n8n execute\`. DIY: Manual Trigger -> HTTP Request (file) -> ` +
 				`Compression (decompress) -> Code (split the JSONL, attach each submission's files). Node: Manual Trigger -> Prolific Batch Export ` +
 				`(Submissions, files on). Workflow time is n8n's startedAt -> stoppedAt; memory is n8n's and its task runner's RSS summed, ` +
-				`at its peak while the workflow ran; "added" subtracts the same for a trivial workflow (${r.n8nIdleRssMb ? fmtSpread(r.n8nIdleRssMb, 0) : 'n/a'} MB). ` +
+				`at its peak while the workflow ran; "added" subtracts the same for a workflow that only waits about as long, run right after it ` +
+				`(n8n grows by itself for a while after it starts: its task runner starts, modules load; a trivial workflow that ends at once peaks at ` +
+				`${r.n8nIdleRssMb ? fmtSpread(r.n8nIdleRssMb, 0) : 'n/a'} MB, and is the baseline only where no wait ran). ` +
 				`"n8n process peak" is the largest process's peak over the whole command (start-up, and printing the execution, included).`,
 			'',
 		);
