@@ -212,7 +212,8 @@ export function summarise(raw: RawResults): BenchResults {
 	return results;
 }
 
-const firstLine = (text: string) => text.split('\n').find((line) => /error|Error/.test(line))?.trim().slice(0, 160) ?? text.slice(0, 160);
+/** The line of a failure that says what failed, on one line (it goes into a table cell). */
+const firstLine = (text: string) => (text.split('\n').find((line) => /error/i.test(line)) ?? text.split('\n')[0]).trim().slice(0, 160);
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const fmtSpread = (s: Spread, digits = 2) =>
 	s.min === s.max ? fmt(s.median, digits) : `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
