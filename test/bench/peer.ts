@@ -92,16 +92,14 @@ export function oursWorkflow(workflowId: string, batchId: string, output = 'subm
 	return linear(workflowId, `bench ours ${workflowId}`, [manualTrigger(), node]);
 }
 
+/** Manual Trigger -> one built-in node. */
+function oneNode(workflowId: string, name: string, type: string, typeVersion: number, parameters: Record<string, unknown>): Workflow {
+	const node: WorkflowNode = { id: id(), name, type, typeVersion, position: [0, 0], parameters };
+	return linear(workflowId, `bench ${workflowId}`, [manualTrigger(), node]);
+}
+
 export function idleWorkflow(workflowId: string): Workflow {
-	const noOp: WorkflowNode = {
-		id: id(),
-		name: 'No Operation',
-		type: 'n8n-nodes-base.noOp',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	return linear(workflowId, `bench idle ${workflowId}`, [manualTrigger(), noOp]);
+	return oneNode(workflowId, 'No Operation', 'n8n-nodes-base.noOp', 1, {});
 }
 
 /**
@@ -115,15 +113,7 @@ export const WAIT_SECONDS = [1, 2, 4, 8, 15, 30, 60];
 export const waitWorkflowId = (seconds: number) => `benchWait_${seconds}`;
 
 export function waitWorkflow(seconds: number): Workflow {
-	const wait: WorkflowNode = {
-		id: id(),
-		name: 'Wait',
-		type: 'n8n-nodes-base.wait',
-		typeVersion: 1.1,
-		position: [0, 0],
-		parameters: { amount: seconds },
-	};
-	return linear(waitWorkflowId(seconds), `bench wait ${seconds} s`, [manualTrigger(), wait]);
+	return oneNode(waitWorkflowId(seconds), 'Wait', 'n8n-nodes-base.wait', 1.1, { amount: seconds });
 }
 
 /** The wait closest in length to a run of `ms`. */
