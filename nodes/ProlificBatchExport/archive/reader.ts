@@ -9,6 +9,7 @@ import { JsonlLines, parseJsonl } from './jsonl';
 import { isUnsafePath, normalisePath } from './paths';
 import { ARCHIVE_LAYOUT, isUploadPath, TOP_LEVEL_FILES } from './layout';
 import type { BatchInfo, Instruction } from './records';
+import { pump, ReadBuffers } from './pump';
 import { bufferSource, fileSource, type ArchiveSource } from './source';
 import { linesNotUtf8 } from './utf8';
 
@@ -41,6 +42,7 @@ const DIRECTORY_BYTES_PER_ENTRY = 1024;
 export class ExportArchive {
 	private inflated = 0;
 	private readonly damaged = new Map<string, DamagedText>();
+	private readonly readBuffers = new ReadBuffers();
 
 	private constructor(
 		private readonly source: ArchiveSource,
@@ -128,16 +130,21 @@ export class ExportArchive {
 		void dataOffset(this.source, entry).then(
 			(start) => {
 				if (checked.destroyed) return;
-				const raw = this.source.stream(start, start + entry.compressedSize);
-				const inflater = entry.method === DEFLATE ? inflating(entry.size) : undefined;
+				const end = start + entry.compressedSize;
 				const fail = (error: Error) => checked.destroy(isZlibError(error) ? corrupt(path, `its compressed data is damaged: ${error.message}`) : error);
-				raw.on('error', fail);
-				inflater?.on('error', fail);
-				checked.on('close', () => {
-					raw.destroy();
-					inflater?.destroy();
-				});
-				(inflater ? raw.pipe(inflater) : raw).pipe(checked);
+				if (entry.method !== DEFLATE) {
+					// Stored bytes go on to the binary store as they are: read into buffers of their own.
+					const raw = this.source.stream(start, end).on('error', fail);
+					checked.on('close', () => raw.destroy());
+					raw.pipe(checked);
+					return;
+				}
+				const inflater = inflating(entry.size).on('error', fail);
+				checked.on('close', () => inflater.destroy());
+				inflater.pipe(checked);
+				pump(this.source, start, end, inflater, this.readBuffers, () => checked.destroyed).catch((error: unknown) =>
+					fail(error instanceof UnreadableZipError ? unreadable(error) : (error as Error)),
+				);
 			},
 			(error: unknown) => checked.destroy(error instanceof UnreadableZipError ? unreadable(error) : (error as Error)),
 		);
