@@ -1,5 +1,6 @@
-import { NodeApiError } from 'n8n-workflow';
+import type { NodeApiError } from 'n8n-workflow';
 
+import { isNotFound } from '../transport/errors';
 import type { ExportApi } from './api';
 import type { ExportLedger } from './ledger';
 
@@ -34,7 +35,7 @@ export async function freeSlot(api: ExportApi, ledger: ExportLedger, refusal: No
 	// leaves Prolific's job-limit answer to explain itself, as before the job ledger.
 	const freed = await api.delete(oldest.export_id).then(
 		() => true,
-		(error: unknown) => error instanceof NodeApiError && error.httpCode === '404',
+		isNotFound,
 	);
 	if (freed) ledger.removed(oldest.export_id);
 	return freed;

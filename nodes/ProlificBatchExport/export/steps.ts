@@ -1,9 +1,10 @@
-import { NodeApiError, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import type { ArchiveLimits } from '../archive/reader';
 import type { TempArchive } from '../temp-archive';
 import { DeadlineError, wait } from '../transport/backoff';
 import { cancelSignal, downloadArchive, DownloadExpiredError, type Context } from '../transport';
+import { isNotFound } from '../transport/errors';
 import { isJobLimitError, type ExportApi } from './api';
 import { freeSlot } from './housekeeping';
 import type { ExportLedger } from './ledger';
@@ -46,8 +47,6 @@ export function requestSteps(
 	};
 }
 
-const isGone = (error: unknown) => error instanceof NodeApiError && error.httpCode === '404';
-
 /** Binds the lifecycle's steps to Prolific's endpoints, the download (into `file`) and housekeeping. */
 export function exportSteps(
 	ctx: Context,
@@ -63,13 +62,13 @@ export function exportSteps(
 		getExportStatus: async (exportId, deadline) =>
 			await api.status(exportId, deadline).catch((error: unknown) => {
 				// Deleted under us: nothing of it is left for housekeeping to free.
-				if (isGone(error)) ledger.removed(exportId);
+				if (isNotFound(error)) ledger.removed(exportId);
 				throw error;
 			}),
 		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex, file }),
 		isExpiredLink: (error) => error instanceof DownloadExpiredError,
 		isOutOfTime: (error) => error instanceof DeadlineError,
-		isGone,
+		isGone: isNotFound,
 		// Handed to this workflow's POST, so it existed: a 404 means it was deleted since.
 		existed: (exportId) => ledger.isOurs(exportId),
 		wait: async (ms) => await wait(ms, cancelSignal(ctx)),

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
 /** Prolific's error bodies: `{error: {title, detail, ...}}`, or a bare `{detail}` / `{message}`. */
 export function prolificErrorText(body: unknown): string | undefined {
@@ -53,6 +53,11 @@ function networkErrorCode(error: unknown): string | undefined {
 	if (known) return known;
 	if (chain.some(({ message }) => typeof message === 'string' && /socket hang up|aborted/i.test(message))) return 'ECONNRESET';
 	return codes.find((code) => /^E[A-Z_]+$|^UND_/.test(code));
+}
+
+/** Prolific answered 404: the export job (or whatever was asked about) is not there, or no longer. */
+export function isNotFound(error: unknown): boolean {
+	return error instanceof NodeApiError && error.httpCode === '404';
 }
 
 /** The request's own time limit ran out (n8n's `timeout`). */
