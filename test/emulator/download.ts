@@ -5,7 +5,7 @@ import type { FaultQueue, Route } from './faults';
 import { mutateArchive } from './raw-zip';
 import { brokenReport } from './report-builder';
 import { s3Error, type Reply } from './replies';
-import type { Store } from './store';
+import type { ArchiveBytes, Store } from './store';
 
 /** The storage host: presigned URLs only, S3's rules and S3's XML errors. */
 
@@ -53,10 +53,6 @@ async function archive({ store, faults }: Context, req: Incoming, exportId: stri
 	const zip = await store.archiveFor(job);
 	// HEAD only peeks, so the GET that follows still gets the faulty archive.
 	const fault = faults.take('download', job.batch_id, ['archive'], req.method === 'GET');
-	if (!Buffer.isBuffer(zip)) {
-		if (fault) throw new Error('an archive served from disk is served as it is: load it into memory to damage it');
-		return { status: 200, headers: { 'content-type': 'application/zip' }, body: Buffer.alloc(0), file: zip };
-	}
 	const body = fault && 'archive' in fault ? damaged(zip, fault.archive) : zip;
 	return served(faults, req, 'download', job.batch_id, 'application/zip', body);
 }
@@ -73,8 +69,8 @@ function report({ store, faults }: Context, req: Incoming, batchId: string): Rep
 	return served(faults, req, 'report.download', batchId, 'text/csv', csv);
 }
 
-/** A 200 with the body, chunked or gzipped when a fault says so. */
-function served(faults: FaultQueue, req: Incoming, route: Route, batchId: string, type: string, body: Buffer): Reply {
+/** A 200 with the body (or the file it is on), chunked or gzipped when a fault says so. */
+function served(faults: FaultQueue, req: Incoming, route: Route, batchId: string, type: string, content: ArchiveBytes): Reply {
 	const chunked = faults.take(route, batchId, ['chunked'], req.method === 'GET');
 	const gzip = faults.take(route, batchId, ['gzip'], req.method === 'GET');
 	const gzipped = gzip && 'gzip' in gzip && (gzip.gzip === 'always' || /\bgzip\b/.test(req.headers['accept-encoding'] ?? ''));
@@ -87,11 +83,18 @@ function served(faults: FaultQueue, req: Incoming, route: Route, batchId: string
 			...(chunked && { 'transfer-encoding': 'chunked' }),
 			...(gzipped && { 'content-encoding': 'gzip' }),
 		},
-		body: gzipped ? gzipSync(body) : body,
+		...bodyOf(content, !!gzipped),
 	};
 }
 
-function damaged(archive: Buffer, how: 'truncated' | 'corrupt' | Buffer): Buffer {
+function bodyOf(content: ArchiveBytes, gzipped: boolean): Pick<Reply, 'body' | 'file'> {
+	if (Buffer.isBuffer(content)) return { body: gzipped ? gzipSync(content) : content };
+	if (gzipped) throw new Error('an archive served from disk is sent as it is: load it into memory to gzip it');
+	return { body: Buffer.alloc(0), file: content };
+}
+
+function damaged(archive: ArchiveBytes, how: 'truncated' | 'corrupt' | Buffer): Buffer {
+	if (!Buffer.isBuffer(archive)) throw new Error('an archive served from disk is sent as it is: load it into memory to damage it');
 	if (how === 'truncated') return mutateArchive.truncate(archive, 0.5);
 	if (how === 'corrupt') return mutateArchive.corrupt(archive);
 	return how;
