@@ -21,6 +21,10 @@ export interface Settings {
 	ignoreOffset: boolean;
 	/** How far the API's clock is from this machine's, in seconds: expires_at and the storage host's check use it (-3600: this machine runs an hour fast). */
 	clockOffsetSeconds: number;
+	/** The storage host answers Range requests (206), as S3 does; false: it ignores them and sends it all (200). */
+	servesRanges: boolean;
+	/** The storage host's bandwidth per download, bytes per second (0: as fast as it goes): a host across a network, not on this machine. */
+	downloadBytesPerSecond: number;
 }
 
 export interface Context {

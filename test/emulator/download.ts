@@ -46,7 +46,7 @@ function refusal({ store, settings }: Context, req: Incoming): Reply | undefined
 	return undefined;
 }
 
-async function archive({ store, faults }: Context, req: Incoming, exportId: string): Promise<Reply> {
+async function archive({ store, faults, settings }: Context, req: Incoming, exportId: string): Promise<Reply> {
 	if (faults.take('download', store.jobs.get(exportId)?.batch_id, ['vanish'], req.method === 'GET')) store.jobs.delete(exportId);
 	const job = store.jobs.get(exportId);
 	if (!job) return s3Error(404); // deleted since the URL was signed
@@ -54,10 +54,10 @@ async function archive({ store, faults }: Context, req: Incoming, exportId: stri
 	// HEAD only peeks, so the GET that follows still gets the faulty archive.
 	const fault = faults.take('download', job.batch_id, ['archive'], req.method === 'GET');
 	const body = fault && 'archive' in fault ? damaged(zip, fault.archive) : zip;
-	return served(faults, req, 'download', job.batch_id, 'application/zip', body);
+	return served(faults, req, 'download', job.batch_id, 'application/zip', body, settings.servesRanges);
 }
 
-function report({ store, faults }: Context, req: Incoming, batchId: string): Reply {
+function report({ store, faults, settings }: Context, req: Incoming, batchId: string): Reply {
 	const csv = store.reportFor(batchId);
 	const spec = store.batches.get(batchId)?.spec;
 	if (!csv || !spec) return s3Error(404);
@@ -66,25 +66,49 @@ function report({ store, faults }: Context, req: Incoming, batchId: string): Rep
 		const type = { html: 'text/html; charset=utf-8', json: 'application/json', ragged: 'text/csv', empty: 'text/csv' }[fault.report];
 		return { status: 200, headers: { 'content-type': type }, body: brokenReport(spec, fault.report) };
 	}
-	return served(faults, req, 'report.download', batchId, 'text/csv', csv);
+	return served(faults, req, 'report.download', batchId, 'text/csv', csv, settings.servesRanges);
 }
 
-/** A 200 with the body (or the file it is on), chunked or gzipped when a fault says so. */
-function served(faults: FaultQueue, req: Incoming, route: Route, batchId: string, type: string, content: ArchiveBytes): Reply {
+/**
+ * A 200 with the body (or the file it is on), chunked or gzipped when a fault says so; with
+ * `ranges`, a Range request gets S3's 206 with its bytes (or 416), unless the body is gzipped.
+ */
+function served(faults: FaultQueue, req: Incoming, route: Route, batchId: string, type: string, content: ArchiveBytes, ranges: boolean): Reply {
 	const chunked = faults.take(route, batchId, ['chunked'], req.method === 'GET');
 	const gzip = faults.take(route, batchId, ['gzip'], req.method === 'GET');
 	const gzipped = gzip && 'gzip' in gzip && (gzip.gzip === 'always' || /\bgzip\b/.test(req.headers['accept-encoding'] ?? ''));
 	const announce = faults.take(route, batchId, ['announce'], req.method === 'GET');
+	const size = Buffer.isBuffer(content) ? content.length : content.size;
+	const range = ranges && !gzipped && req.headers.range !== undefined ? byteRange(req.headers.range, size) : undefined;
+	if (range === 'unsatisfiable') {
+		return { ...s3Error(416, 'InvalidRange', 'The requested range is not satisfiable'), headers: { 'content-type': 'application/xml', 'content-range': `bytes */${size}` } };
+	}
+	const shift = range && faults.take(route, batchId, ['shiftRange'], req.method === 'GET');
+	const by = range && shift && 'shiftRange' in shift ? Math.min(shift.shiftRange, range.start) : 0;
 	return {
-		status: 200,
+		status: range ? 206 : 200,
 		headers: {
 			'content-type': type,
+			...(range && { 'content-range': `bytes ${range.start}-${range.end}/${size}` }),
 			...(announce && 'announce' in announce && { 'content-length': String(announce.announce) }),
 			...(chunked && { 'transfer-encoding': 'chunked' }),
 			...(gzipped && { 'content-encoding': 'gzip' }),
 		},
-		...bodyOf(content, !!gzipped),
+		...bodyOf(range ? slice(content, range.start - by, range.end + 1 - by) : content, !!gzipped),
 	};
+}
+
+/** A single range, as S3 reads one: `bytes=a-b`, `bytes=a-`, `bytes=-n`; anything else is ignored (the whole body). */
+function byteRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+	const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+	if (!match || (match[1] === '' && match[2] === '')) return undefined;
+	const [start, end] = match[1] === '' ? [Math.max(0, size - Number(match[2])), size - 1] : [Number(match[1]), Math.min(size - 1, match[2] === '' ? size - 1 : Number(match[2]))];
+	if (start >= size || start > end) return 'unsatisfiable';
+	return { start, end };
+}
+
+function slice(content: ArchiveBytes, start: number, end: number): ArchiveBytes {
+	return Buffer.isBuffer(content) ? content.subarray(start, end) : { path: content.path, start: (content.start ?? 0) + start, size: end - start };
 }
 
 function bodyOf(content: ArchiveBytes, gzipped: boolean): Pick<Reply, 'body' | 'file'> {

@@ -31,13 +31,15 @@ export type Fault = { route: Route; /** default 1 */ times?: number; batchId?: s
 	| { chunked: true }
 	/** the download is gzipped (Content-Length the compressed size): always, as some hosts do, or only when the client accepts gzip */
 	| { gzip: 'always' | 'when-asked' }
+	/** a Range request is answered with the bytes this many before those asked for, labelled as asked (a broken proxy's cache) */
+	| { shiftRange: number }
 	/** the download announces this Content-Length (e.g. more than the disk holds) and sends only the archive, then waits */
 	| { announce: number }
 	/** the report download serves this instead of the batch's report: a sign-in page, a JSON error, a row short of a cell, nothing */
 	| { report: 'html' | 'json' | 'ragged' | 'empty' }
 );
 
-type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'vanish' | 'expireUrl' | 'archive' | 'chunked' | 'gzip' | 'announce' | 'report';
+type Kind = 'status' | 'reset' | 'delayMs' | 'exportFailed' | 'vanish' | 'expireUrl' | 'archive' | 'chunked' | 'gzip' | 'shiftRange' | 'announce' | 'report';
 
 /** Pending faults, consumed in injection order by the requests they match. */
 export class FaultQueue {

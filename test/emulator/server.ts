@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable, Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FORBIDDEN_DETAIL, handleApi, matchApi, type Context, type Incoming, type Match, type Settings } from './api';
 import type { BatchSpec } from './archive-builder';
@@ -40,6 +41,8 @@ export class ProlificEmulator implements Settings {
 	clockOffsetSeconds: number;
 	maxPageSize: number;
 	ignoreOffset: boolean;
+	servesRanges: boolean;
+	downloadBytesPerSecond: number;
 	/** the origin put into download links, when it should differ from where downloads are served */
 	advertisedDownloadOrigin?: string;
 	/** every request to either origin, recorded before any fault applies */
@@ -62,6 +65,8 @@ export class ProlificEmulator implements Settings {
 		this.clockOffsetSeconds = opts.clockOffsetSeconds ?? 0;
 		this.maxPageSize = opts.maxPageSize ?? 500;
 		this.ignoreOffset = opts.ignoreOffset ?? false;
+		this.servesRanges = opts.servesRanges ?? true;
+		this.downloadBytesPerSecond = opts.downloadBytesPerSecond ?? 0;
 	}
 
 	static async start(opts: EmulatorOptions = {}): Promise<ProlificEmulator> {
@@ -191,7 +196,7 @@ export class ProlificEmulator implements Settings {
 					: side === 'api'
 						? handleApi(context, incoming, match)
 						: await handleDownload(context, incoming, match);
-			send(req, res, reply, !!fault && 'reset' in fault);
+			send(req, res, reply, !!fault && 'reset' in fault, side === 'download' ? this.downloadBytesPerSecond : 0);
 		} catch (error) {
 			if (this.closing.signal.aborted) return void res.destroy();
 			const reply = side === 'api' ? apiError(500, String(error)) : s3Error(500);
@@ -219,24 +224,44 @@ function faultReply(side: 'api' | 'download', fault: Extract<Fault, { status: nu
 	return { ...reply, headers: { ...reply.headers, ...headers } };
 }
 
-/** `cut`: headers and half the body, then the socket dies. */
-function send(req: IncomingMessage, res: ServerResponse, reply: Reply, cut: boolean): void {
+/** `cut`: headers and half the body, then the socket dies; `rate`: bytes per second, 0 for no limit. */
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply, cut: boolean, rate = 0): void {
 	const length = reply.file ? reply.file.size : reply.body.length;
 	const sized = reply.status !== 204 && reply.headers['transfer-encoding'] === undefined && reply.headers['content-length'] === undefined;
 	const headers = sized ? { ...reply.headers, 'content-length': String(length) } : reply.headers;
 	res.writeHead(reply.status, headers);
-	if (reply.file && req.method !== 'HEAD') {
-		const file = createReadStream(reply.file.path, { end: cut ? Math.floor(length / 2) - 1 : undefined, highWaterMark: 1 << 20 });
-		file.on('error', () => res.destroy());
-		if (cut) file.on('end', () => res.destroy());
-		file.pipe(res, { end: !cut });
-		return;
+	if (req.method === 'HEAD') return void res.end();
+	const sent = cut ? Math.floor(length / 2) : length;
+	if (!reply.file && !rate) {
+		if (cut) return void res.write(reply.body.subarray(0, sent), () => res.destroy());
+		return void res.end(reply.body);
 	}
-	if (cut) {
-		res.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => res.destroy());
-		return;
-	}
-	res.end(req.method === 'HEAD' ? undefined : reply.body);
+	const start = reply.file?.start ?? 0;
+	const body = reply.file
+		? createReadStream(reply.file.path, { start, end: start + sent - 1, highWaterMark: 1 << 20 })
+		: Readable.from(slices(reply.body.subarray(0, sent)));
+	const paced = rate ? body.pipe(pacing(rate)) : body;
+	body.on('error', () => res.destroy());
+	if (cut) paced.on('end', () => res.destroy());
+	paced.pipe(res, { end: !cut });
+}
+
+function* slices(bytes: Buffer, size = 64 * 1024): Generator<Buffer> {
+	for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+/** Passes bytes on no faster than `rate` per second, as a host across a network would send them. */
+function pacing(rate: number): Transform {
+	const started = Date.now();
+	let passed = 0;
+	return new Transform({
+		transform(chunk: Buffer, _encoding, done) {
+			passed += chunk.length;
+			const wait = started + (passed / rate) * 1000 - Date.now();
+			if (wait > 0) setTimeout(() => done(null, chunk), wait);
+			else done(null, chunk);
+		},
+	});
 }
 
 function listen(server: Server, port: number): Promise<void> {

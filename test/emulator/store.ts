@@ -34,6 +34,8 @@ export interface ExportJob {
 export interface ArchiveFile {
 	path: string;
 	size: number;
+	/** where in the file the bytes served start (a range of it) */
+	start?: number;
 }
 
 export type ArchiveBytes = Buffer | ArchiveFile;

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import JSZip from 'jszip';
 import { buildArchive, buildRawZip, inflateBomb, mutateArchive, ProlificEmulator } from '../emulator';
 import { otherBatch, processingBatch, sampleBatch, sampleBatches, sampleWorkspaces } from '../fixtures/sample-batch';
@@ -215,6 +215,56 @@ describe('download origin', () => {
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
+	});
+});
+
+describe('the storage host: ranges and bandwidth', () => {
+	afterEach(() => {
+		emu.servesRanges = true;
+		emu.downloadBytesPerSecond = 0;
+	});
+
+	it("answers a Range request as S3 does (206 and Content-Range, 416 past the end), from memory and from disk", async () => {
+		const bytes = await buildArchive(sampleBatch);
+		const dir = mkdtempSync(join(tmpdir(), 'emulator-range-'));
+		try {
+			writeFileSync(join(dir, 'export.zip'), bytes);
+			emu.addBatch({ ...sampleBatch, batch_id: 'range-from-disk' }, { path: join(dir, 'export.zip'), size: bytes.length });
+			for (const batchId of [BATCH, 'range-from-disk']) {
+				const { url } = await exportToCompletion(batchId);
+				const part = async (range: string) => await fetch(url, { headers: { range } });
+				const tail = await part('bytes=-100');
+				assert.equal(tail.status, 206);
+				assert.equal(tail.headers.get('content-range'), `bytes ${bytes.length - 100}-${bytes.length - 1}/${bytes.length}`);
+				assert.ok(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(-100)));
+				const middle = await part('bytes=10-19');
+				assert.ok(Buffer.from(await middle.arrayBuffer()).equals(bytes.subarray(10, 20)));
+				const rest = await part(`bytes=${bytes.length - 5}-`);
+				assert.ok(Buffer.from(await rest.arrayBuffer()).equals(bytes.subarray(-5)));
+				const past = await part(`bytes=${bytes.length}-`);
+				assert.equal(past.status, 416);
+				assert.equal(past.headers.get('content-range'), `bytes */${bytes.length}`);
+			}
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('ignores ranges when told to, sending the whole archive', async () => {
+		emu.servesRanges = false;
+		const { url } = await exportToCompletion(BATCH);
+		const res = await fetch(url, { headers: { range: 'bytes=0-9' } });
+		assert.equal(res.status, 200);
+		assert.ok(Buffer.from(await res.arrayBuffer()).equals(await buildArchive(sampleBatch)));
+	});
+
+	it('sends a download no faster than its bandwidth', async () => {
+		const bytes = await buildArchive(sampleBatch);
+		emu.downloadBytesPerSecond = bytes.length * 4; // a quarter of a second for the archive
+		const { url } = await exportToCompletion(BATCH);
+		const started = performance.now();
+		assert.ok(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(bytes));
+		assert.ok(performance.now() - started >= 200, `${performance.now() - started} ms`);
 	});
 });
 
