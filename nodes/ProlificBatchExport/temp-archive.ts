@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 
 import { formatBytes } from './bytes';
 import { capitalised } from './resources';
+import type { ArchiveArrival } from './transport/arrival';
 
 /** Recognisable in the temporary directory: `n8n-prolific-export-<pid>-<uuid>.zip` (`.csv` for a batch report). */
 const PREFIX = 'n8n-prolific-export-';
@@ -24,6 +25,15 @@ export class NoRoomError extends Error {}
  * ends. A run that was killed leaves its file behind; the next run sweeps it.
  */
 export class TempArchive {
+	/** Bytes written from the start, in order. */
+	written = 0;
+	/** Told after each write: a reader may be waiting for those bytes. */
+	onWrite?: () => void;
+	/** Set while the archive may be read before its download ends. */
+	arrival?: ArchiveArrival;
+	private readonly stopping = new AbortController();
+	private download?: Promise<unknown>;
+
 	private constructor(
 		readonly path: string,
 		readonly handle: FileHandle,
@@ -41,6 +51,7 @@ export class TempArchive {
 	/** Empties the file for a fresh download; fails when the disk cannot hold `size` bytes. */
 	async reset(size?: number): Promise<void> {
 		await this.handle.truncate(0);
+		this.written = 0;
 		if (size === undefined) return;
 		const disk = await statfs(this.path);
 		const free = disk.bavail * disk.bsize;
@@ -53,16 +64,30 @@ export class TempArchive {
 
 	/** Writes chunks of the download at `position`; a full disk is named as such, not as a network failure. */
 	async write(chunks: Buffer[], position: number): Promise<void> {
-		await this.handle.writev(chunks, position).catch((error: NodeJS.ErrnoException) => {
+		const { bytesWritten } = await this.handle.writev(chunks, position).catch((error: NodeJS.ErrnoException) => {
 			throw new NoRoomError(
 				error.code === 'ENOSPC'
 					? `The disk ran out of space after ${formatBytes(position)} of ${this.what} in ${tmpdir()}`
 					: `${capitalised(this.what)} could not be written to ${tmpdir()} (${error.message})`,
 			);
 		});
+		this.written = Math.max(this.written, position + bytesWritten);
+		this.onWrite?.();
+	}
+
+	/** Aborted when the run is done with the file: a download still under way stops. */
+	get signal(): AbortSignal {
+		return this.stopping.signal;
+	}
+
+	/** The download writing into this file, which `remove` stops and waits for. */
+	downloading(download: Promise<unknown>): void {
+		this.download = download.catch(() => undefined);
 	}
 
 	async remove(): Promise<void> {
+		this.stopping.abort();
+		await this.download;
 		await this.handle.close().catch(() => undefined);
 		await rm(this.path, { force: true });
 	}

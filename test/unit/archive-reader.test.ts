@@ -115,6 +115,64 @@ describe('ExportArchive: read from its file by offset', () => {
 		}
 	});
 
+	describe('while it is still arriving', () => {
+		/** The sample in a file, opened as if it were downloading: reads past `arrived` wait, the directory comes from `ahead`. */
+		async function arriving(ahead: Buffer, until: (end: number) => Promise<void> = async () => undefined) {
+			const dir = mkdtempSync(join(tmpdir(), 'prolific-reader-'));
+			const path = join(dir, 'export.zip');
+			writeFileSync(path, sample);
+			const waited: number[] = [];
+			const arrival = {
+				size: sample.length,
+				arrived: 0,
+				until: async (end: number) => {
+					waited.push(end);
+					await until(end);
+				},
+				fetchAhead: async (start: number, end: number) => ahead.subarray(start, end),
+			};
+			const archive = await ExportArchive.open(path, DEFAULT_LIMITS, arrival);
+			return { archive, arrival, waited, done: async () => (await archive.close(), rmSync(dir, { recursive: true })) };
+		}
+
+		it('reads the directory ahead, and each entry once its bytes are there', async () => {
+			const { archive, waited, done } = await arriving(sample);
+			try {
+				assert.deepEqual(waited, [], 'the directory did not wait for the download');
+				for (const [name, bytes] of sampleEntries) assert.ok((await archive.readBytes(name)).equals(bytes), name);
+				assert.ok(waited.length >= sampleEntries.size && waited.every((end) => end <= sample.length));
+				await archive.checkReadAhead();
+			} finally {
+				await done();
+			}
+		});
+
+		it('refuses the archive when what was read ahead is not what arrived', async () => {
+			const other = Buffer.from(sample);
+			assert.ok(sample.length < 65_536, 'the tail read carries the whole sample');
+			other[10] ^= 0xff; // the first entry's modification time: the directory still reads
+			const { archive, arrival, done } = await arriving(other);
+			try {
+				await archive.checkReadAhead(); // not arrived yet: nothing to compare
+				arrival.arrived = sample.length;
+				const error = await archiveError(archive.checkReadAhead());
+				assert.equal(error.message, 'The export archive changed while it downloaded: its directory, fetched first, differs from the one that arrived');
+			} finally {
+				await done();
+			}
+		});
+
+		it("fails an entry's read with the download's own failure", async () => {
+			const cut = new Error('the connection closed');
+			const { archive, done } = await arriving(sample, async () => await Promise.reject(cut));
+			try {
+				await assert.rejects(archive.readBytes(SUBMISSIONS), cut);
+			} finally {
+				await done();
+			}
+		});
+	});
+
 	it('reads a ZIP64 archive (64-bit sizes and offsets, as tools write past 4 GiB)', async () => {
 		const files = [entry('files/s1_i_0.png', Buffer.alloc(70_000, 3)), { ...entry('files/s1_i_1.png', 'stored'), compression: 'STORE' as const }];
 		const archive = await ExportArchive.open(buildRawZip([SUBMISSION_LINE, ...files], { zip64: true }), DEFAULT_LIMITS);

@@ -56,7 +56,7 @@ interface Bounds {
 export async function readDirectory(source: ArchiveSource, maxDirectoryBytes: number): Promise<DirectoryEntry[]> {
 	const bounds = await directoryBounds(source);
 	if (bounds.size > maxDirectoryBytes) throw new DirectoryTooLargeError(`its central directory is ${bounds.size} bytes`);
-	const bytes = await source.read(bounds.offset, bounds.size);
+	const bytes = await source.read(bounds.offset, bounds.size, true);
 	const entries: DirectoryEntry[] = [];
 	let at = 0;
 	for (let i = 0; i < bounds.entries; i++) {
@@ -80,7 +80,7 @@ export async function dataOffset(source: ArchiveSource, entry: DirectoryEntry): 
 
 async function directoryBounds(source: ArchiveSource): Promise<Bounds> {
 	const tailStart = Math.max(0, source.size - END_SIZE - MAX_COMMENT);
-	const tail = await source.read(tailStart, source.size - tailStart);
+	const tail = await source.read(tailStart, source.size - tailStart, true);
 	let at = -1;
 	for (let i = tail.length - END_SIZE; i >= 0; i--) {
 		if (tail.readUInt32LE(i) === END) {
@@ -99,7 +99,7 @@ async function directoryBounds(source: ArchiveSource): Promise<Bounds> {
 	if (tail.readUInt16LE(at + 4) !== 0 || tail.readUInt16LE(at + 6) !== 0) {
 		throw new UnreadableZipError('archives split over several files are not supported');
 	}
-	const locator = end >= ZIP64_LOCATOR_SIZE ? await source.read(end - ZIP64_LOCATOR_SIZE, ZIP64_LOCATOR_SIZE) : undefined;
+	const locator = end >= ZIP64_LOCATOR_SIZE ? await source.read(end - ZIP64_LOCATOR_SIZE, ZIP64_LOCATOR_SIZE, true) : undefined;
 	if (locator?.readUInt32LE(0) === ZIP64_LOCATOR) bounds = await zip64Bounds(source, locator, end);
 	if (bounds.offset + bounds.size > bounds.end) throw new UnreadableZipError('the central directory lies outside the archive');
 	// Each record takes at least its fixed part: a count the directory cannot hold is a lie.
@@ -110,7 +110,7 @@ async function directoryBounds(source: ArchiveSource): Promise<Bounds> {
 async function zip64Bounds(source: ArchiveSource, locator: Buffer, end: number): Promise<Bounds> {
 	const recordAt = uint64(locator, 8);
 	if (recordAt === undefined || recordAt + ZIP64_END_SIZE > end) throw new UnreadableZipError('the ZIP64 end record lies outside the archive');
-	const record = await source.read(recordAt, ZIP64_END_SIZE);
+	const record = await source.read(recordAt, ZIP64_END_SIZE, true);
 	if (record.readUInt32LE(0) !== ZIP64_END) throw new UnreadableZipError('ZIP64 end of central directory not found');
 	const [entries, size, offset] = [uint64(record, 32), uint64(record, 40), uint64(record, 48)];
 	if (entries === undefined || size === undefined || offset === undefined) throw new UnreadableZipError('ZIP64 sizes out of range');

@@ -10,7 +10,7 @@ import { isUnsafePath, normalisePath } from './paths';
 import { ARCHIVE_LAYOUT, isUploadPath, TOP_LEVEL_FILES } from './layout';
 import type { BatchInfo, Instruction } from './records';
 import { pump, ReadBuffers } from './pump';
-import { bufferSource, fileSource, type ArchiveSource } from './source';
+import { bufferSource, fileSource, type ArchiveSource, type Arrival } from './source';
 import { linesNotUtf8 } from './utf8';
 
 export interface ArchiveLimits {
@@ -50,9 +50,9 @@ export class ExportArchive {
 		private readonly limits: ArchiveLimits,
 	) {}
 
-	/** Opens the archive in a file (the downloaded export), or in memory. */
-	static async open(archive: string | Buffer, limits: ArchiveLimits): Promise<ExportArchive> {
-		const source = typeof archive === 'string' ? await fileSource(archive) : bufferSource(archive);
+	/** Opens the archive in a file (the downloaded export, perhaps still `arrival`), or in memory. */
+	static async open(archive: string | Buffer, limits: ArchiveLimits, arrival?: Arrival): Promise<ExportArchive> {
+		const source = typeof archive === 'string' ? await fileSource(archive, arrival) : bufferSource(archive);
 		const opened = await ExportArchive.directoryOf(source, limits).then(
 			(entries) => ({ entries }),
 			(error: unknown) => ({ error }),
@@ -88,6 +88,20 @@ export class ExportArchive {
 
 	async close(): Promise<void> {
 		await this.source.close();
+	}
+
+	/**
+	 * Checks the directory read ahead of a download against the bytes that arrived for it. Should
+	 * they not have arrived yet, nothing more of the archive was needed: every entry read was
+	 * checked against that directory's CRC-32 as it was.
+	 */
+	async checkReadAhead(): Promise<void> {
+		if (!(await this.source.readAheadMatches())) {
+			throw new ArchiveError(
+				'The export archive changed while it downloaded: its directory, fetched first, differs from the one that arrived',
+				'Run the node again to download a fresh copy; if it happens again, report the batch ID to Prolific support.',
+			);
+		}
 	}
 
 	/** Normalised names of the uploaded files (entries under files/). */

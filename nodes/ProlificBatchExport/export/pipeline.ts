@@ -1,6 +1,6 @@
 import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
-import { ExportArchive } from '../archive/reader';
+import { ExportArchive, type ArchiveLimits } from '../archive/reader';
 import type { SubmissionRecord } from '../archive/records';
 import { buildOutput, buildReport } from '../output';
 import { ExportContents } from '../output/contents';
@@ -76,12 +76,15 @@ export async function exportToItems(
 	try {
 		const steps = exportSteps(ctx, api, settings, itemIndex, ledger, file, options.exportId);
 		const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
-		archive = await ExportArchive.open(file.path, settings.limits);
+		archive = await openArchive(file, settings.limits);
 		const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
 		const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
 		// The trigger remembers the submissions once the archive is gone: read them while it is here
 		// (a failure is kept in `contents` and comes again when the trigger asks).
 		if (options.select) await contents.submissions().catch(() => undefined);
+		// All the output needs is read: the rest of a download still under way (the uploads, for
+		// records only) is not waited for.
+		await archive.checkReadAhead();
 		// Before housekeeping: the job list may be what shows which filters the job applied.
 		await warnIfStudyFilterIgnored(ctx, api, settings.filters, download, contents);
 		ledger.downloaded(download.exportId);
@@ -89,8 +92,26 @@ export async function exportToItems(
 		if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, ledger, download.exportId);
 		ledger.commit();
 		return { items, contents };
+	} catch (error) {
+		// A download that failed while its archive was read explains what went wrong better than the read.
+		throw file.arrival?.failure ?? error;
 	} finally {
 		await archive?.close();
 		await file.remove();
 	}
+}
+
+/**
+ * The archive, read while it downloads when the storage host allows (see ArchiveArrival). Should
+ * its directory, fetched ahead, not read, it is read again from the whole download: a host that
+ * serves ranges of something else costs time, never the export.
+ */
+async function openArchive(file: TempArchive, limits: ArchiveLimits): Promise<ExportArchive> {
+	const { arrival } = file;
+	if (!arrival) return await ExportArchive.open(file.path, limits);
+	return await ExportArchive.open(file.path, limits, arrival).catch(async () => {
+		file.arrival = undefined;
+		await arrival.whole();
+		return await ExportArchive.open(file.path, limits);
+	});
 }

@@ -65,7 +65,13 @@ export function exportSteps(
 				if (isNotFound(error)) ledger.removed(exportId);
 				throw error;
 			}),
-		download: async (url) => await downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex, file }),
+		// Answers as soon as the archive may be read (`file.arrival`), or else once it is all there.
+		download: async (url) =>
+			await new Promise<number>((resolve, reject) => {
+				const download = downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex, file, arriving: (arrival) => resolve(arrival.size) });
+				file.downloading(download);
+				download.then(resolve, reject);
+			}),
 		isExpiredLink: (error) => error instanceof DownloadExpiredError,
 		isOutOfTime: (error) => error instanceof DeadlineError,
 		isGone: isNotFound,

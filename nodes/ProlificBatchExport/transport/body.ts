@@ -5,6 +5,16 @@ export class TooLargeError extends Error {}
 
 const WRITE_BYTES = 1024 * 1024;
 
+export interface BodyOptions {
+	what?: string;
+	/** Where in the file this body goes: the rest of an archive, after a cut. */
+	from?: number;
+	/** The file holds bytes being read already: it is written over, never emptied. */
+	keep?: boolean;
+	/** Told once the body passed the size and disk checks and is being written. */
+	started?: () => void;
+}
+
 /** The connection closed before the body was complete: worth another try. */
 export class BodyCutError extends Error {}
 
@@ -18,15 +28,24 @@ export class BodyCutError extends Error {}
  * that ends cleanly at another length was decoded on the way (a host that gzips despite
  * `Accept-Encoding: identity`: n8n's client inflates it and drops the Content-Encoding header).
  * Such a body is kept as it is: the archive's own checks (central directory, CRC-32) judge it.
+ *
+ * `what` names the file in messages.
  */
-export async function writeBody(stream: ByteStream, contentLength: unknown, maxBytes: number, file: TempArchive, what = 'export archive'): Promise<number> {
+export async function writeBody(
+	stream: ByteStream,
+	contentLength: unknown,
+	maxBytes: number,
+	file: TempArchive,
+	{ what = 'export archive', from = 0, keep = from > 0, started: onStart }: BodyOptions = {},
+): Promise<number> {
 	const declared = Number(contentLength);
 	const known = Number.isSafeInteger(declared) && declared >= 0;
 	const tooLarge = (size: number) =>
 		new TooLargeError(`The ${what} is ${formatBytes(size)} or more, over the limit of ${formatBytes(maxBytes)}`);
 	const started = async () => {
-		if (known && declared > maxBytes) throw tooLarge(declared);
-		await file.reset(known ? declared : undefined);
+		if (known && from + declared > maxBytes) throw tooLarge(from + declared);
+		if (!keep) await file.reset(known ? declared : undefined);
+		onStart?.();
 	};
 	// Reading starts before the checks, so a body cut meanwhile still counts what had arrived.
 	const chunks = stream[Symbol.asyncIterator]();
@@ -36,11 +55,11 @@ export async function writeBody(stream: ByteStream, contentLength: unknown, maxB
 		await first.catch(() => undefined);
 		throw error;
 	});
-	let size = 0;
+	let size = from;
 	// Chunks are gathered into writes of about WRITE_BYTES, one under way while the next gathers:
 	// a write per network chunk (16-64 KiB) cost more than the download itself.
 	let batch: Buffer[] = [];
-	let batchAt = 0;
+	let batchAt = from;
 	let writing: Promise<void> = Promise.resolve();
 	const flush = async () => {
 		await writing;
@@ -73,7 +92,7 @@ export async function writeBody(stream: ByteStream, contentLength: unknown, maxB
 		throw failure;
 	}
 	if (failure !== undefined) {
-		throw new BodyCutError(`the connection closed after ${formatBytes(size)} of the ${formatBytes(declared)} announced`, { cause: failure });
+		throw new BodyCutError(`the connection closed after ${formatBytes(size - from)} of the ${formatBytes(declared)} announced`, { cause: failure });
 	}
 	return size;
 }

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ByteStream } from '../bytes';
+import { ArchiveArrival, ArchiveChangedError, type RangeFetch } from './arrival';
 import { backoffDelay, CancelledError, MAX_ATTEMPTS, wait } from './backoff';
 import { NoRoomError, type TempArchive } from '../temp-archive';
 import { BodyCutError, TooLargeError, writeBody } from './body';
@@ -38,6 +39,19 @@ export interface DownloadOptions {
 	file: TempArchive;
 	/** The export archive unless said otherwise. */
 	subject?: DownloadSubject;
+	/** Told once the archive may be read while it downloads (see ArchiveArrival); never, if the host does not serve ranges. */
+	arriving?: (arrival: ArchiveArrival) => void;
+}
+
+/** Smaller archives are read once downloaded: reading them early gains little and costs Range requests. */
+const EARLY_MIN_BYTES = 8 * 1024 * 1024;
+/** The archive's end, fetched first: the directory's end record and, for most exports, the whole directory. */
+const TAIL_BYTES = 256 * 1024;
+
+/** What outlasts one attempt: the arrival, once the archive may be read early. */
+interface DownloadState {
+	arrival?: ArchiveArrival;
+	ended: boolean;
 }
 
 const MAX_REDIRECTS = 5;
@@ -61,17 +75,43 @@ class RefusedLinkError extends Error {}
 export async function downloadArchive(ctx: Context, url: string, options: DownloadOptions): Promise<number> {
 	const { baseUrl } = await credentials(ctx);
 	const api = new URL(baseUrl);
-	const signal = cancelSignal(ctx);
+	const cancel = cancelSignal(ctx);
+	const signal = cancel ? AbortSignal.any([cancel, options.file.signal]) : options.file.signal;
 	const subject = options.subject ?? EXPORT_ARCHIVE;
+	const state: DownloadState = { ended: false };
+	const download = attempts(ctx, url, api, options, subject, signal, state).finally(() => (state.ended = true));
+	// Whoever reads the archive meanwhile hears of a failure from the arrival.
+	download.catch((error: unknown) => state.arrival?.fail(error));
+	return await download;
+}
+
+async function attempts(
+	ctx: Context,
+	url: string,
+	api: URL,
+	options: DownloadOptions,
+	subject: DownloadSubject,
+	signal: AbortSignal,
+	state: DownloadState,
+): Promise<number> {
 	for (let attempt = 1; ; attempt++) {
-		const failure = await downloadOnce(ctx, url, api, options, subject, signal).then(
-			(size) => ({ size }),
-			(error: unknown) => ({ error }),
-		);
+		const failure = await downloadOnce(ctx, url, api, options, subject, signal, state)
+			.then((size) => {
+				state.arrival?.complete(size);
+				return { size };
+			})
+			.catch((error: unknown) => ({ error }));
 		if ('size' in failure) return failure.size;
 		const { error } = failure;
-		if (signal?.aborted) throw new CancelledError();
-		if (error instanceof DownloadExpiredError) throw error;
+		if (signal.aborted) throw new CancelledError();
+		if (error instanceof DownloadExpiredError && !state.arrival) throw error;
+		if (error instanceof DownloadExpiredError || error instanceof ArchiveChangedError) {
+			// Being read already, the archive cannot start over from a fresh link.
+			throw new NodeOperationError(ctx.getNode(), `The ${subject.file} changed or became unavailable while it downloaded (${error.message})`, {
+				description: 'Run the workflow again: the export itself is kept by Prolific, and its link is fetched afresh.',
+				itemIndex: options.itemIndex,
+			});
+		}
 		if (error instanceof RefusedLinkError) {
 			throw new NodeOperationError(ctx.getNode(), error.message, {
 				description:
@@ -115,9 +155,88 @@ async function downloadOnce(
 	api: URL,
 	options: DownloadOptions,
 	subject: DownloadSubject,
-	signal: AbortSignal | undefined,
+	signal: AbortSignal,
+	state: DownloadState,
 ): Promise<number> {
-	let target = checkedLink(url, api, 'Prolific handed out a download link that');
+	const { arrival } = state;
+	// An archive being read already resumes where the last attempt stopped: what is there stays.
+	const from = arrival ? options.file.written : 0;
+	const { response, target } = await follow(ctx, checkedLink(url, api, 'Prolific handed out a download link that'), api, signal, from ? `bytes=${from}-` : undefined);
+	const { statusCode, headers } = response;
+	const body = response.body as ByteStream;
+	if (statusCode === 206 && arrival) {
+		const range = contentRange(headers['content-range']);
+		if (range?.start !== from || range.size !== arrival.size) {
+			body.destroy();
+			throw new ArchiveChangedError(`asked for the rest from byte ${from}, the host answered with ${String(headers['content-range'])}`);
+		}
+		return await writeBody(body, headers['content-length'], options.maxBytes, options.file, { what: subject.file, from });
+	}
+	if (statusCode === 200) {
+		const size = Number(headers['content-length']);
+		// A host that ignores the range sends it all again: the same bytes, written over those there.
+		return await writeBody(body, headers['content-length'], options.maxBytes, options.file, {
+			what: subject.file,
+			keep: !!arrival,
+			started: arrival ? undefined : () => tryReadingEarly(ctx, target, api, size, options, signal, state),
+		});
+	}
+	body.destroy?.();
+	if ([400, 401, 403, 404, 410].includes(statusCode)) throw new DownloadExpiredError(statusCode);
+	throw new HttpStatusError(statusCode);
+}
+
+/**
+ * Once the storage host answers a Range request for the archive's end with the size the download
+ * announced, the archive may be read while the rest arrives (its entries are in the file before
+ * the directory at its end would be): the caller hears of it through `options.arriving`.
+ */
+function tryReadingEarly(ctx: Context, target: URL, api: URL, size: number, options: DownloadOptions, signal: AbortSignal, state: DownloadState): void {
+	if (!options.arriving || !Number.isSafeInteger(size) || size < EARLY_MIN_BYTES) return;
+	const fetch: RangeFetch = async (start, end) => await fetchRange(ctx, target, api, signal, start, end, size);
+	const start = size - TAIL_BYTES;
+	void fetch(start, size).then((bytes) => {
+		if (!bytes || state.ended || state.arrival) return;
+		state.arrival = options.file.arrival = new ArchiveArrival(size, options.file, fetch, { start, bytes });
+		options.arriving?.(state.arrival);
+	});
+}
+
+/** Bytes `start` up to `end` of the archive (of `size` bytes), or undefined if the host does not serve exactly those. */
+async function fetchRange(ctx: Context, target: URL, api: URL, signal: AbortSignal, start: number, end: number, size: number): Promise<Buffer | undefined> {
+	try {
+		const { response } = await follow(ctx, target, api, signal, `bytes=${start}-${end - 1}`);
+		const body = response.body as ByteStream;
+		const range = contentRange(response.headers['content-range']);
+		if (response.statusCode !== 206 || range?.start !== start || range.end !== end - 1 || range.size !== size) {
+			body.destroy();
+			return undefined;
+		}
+		const chunks: Buffer[] = [];
+		let length = 0;
+		for await (const chunk of body) {
+			length += chunk.length;
+			if (length > end - start) {
+				body.destroy();
+				return undefined;
+			}
+			chunks.push(chunk);
+		}
+		return length === end - start ? Buffer.concat(chunks) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** `Content-Range: bytes 0-99/1234` */
+function contentRange(header: unknown): { start: number; end: number; size: number } | undefined {
+	const match = typeof header === 'string' ? /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header.trim()) : null;
+	return match ? { start: Number(match[1]), end: Number(match[2]), size: Number(match[3]) } : undefined;
+}
+
+/** GETs `link`, following redirects under the same rules; answers the last response and where it came from. */
+async function follow(ctx: Context, link: URL, api: URL, signal: AbortSignal, range?: string): Promise<{ response: FullResponse; target: URL }> {
+	let target = link;
 	for (let hops = 0; ; hops++) {
 		const response = (await ctx.helpers.httpRequest({
 			method: 'GET',
@@ -129,20 +248,14 @@ async function downloadOnce(
 			timeout: 60_000,
 			// A ZIP gains nothing from transfer compression, and a decoded body no longer matches its
 			// Content-Length; hosts that compress anyway are handled in writeBody.
-			headers: { 'User-Agent': USER_AGENT, 'Accept-Encoding': 'identity' },
+			headers: { 'User-Agent': USER_AGENT, 'Accept-Encoding': 'identity', ...(range && { Range: range }) },
 			abortSignal: signal,
 		})) as FullResponse;
 		const { statusCode, headers } = response;
-		const body = response.body as ByteStream;
-		if (statusCode === 200) return await writeBody(body, headers['content-length'], options.maxBytes, options.file, subject.file);
-		body.destroy?.();
-		if (REDIRECT_STATUSES.has(statusCode) && typeof headers.location === 'string') {
-			if (hops >= MAX_REDIRECTS) throw new RefusedLinkError(`The download link redirected more than ${MAX_REDIRECTS} times`);
-			target = checkedLink(headers.location, api, 'The download link redirected to a link that', target);
-			continue;
-		}
-		if ([400, 401, 403, 404, 410].includes(statusCode)) throw new DownloadExpiredError(statusCode);
-		throw new HttpStatusError(statusCode);
+		if (!REDIRECT_STATUSES.has(statusCode) || typeof headers.location !== 'string') return { response, target };
+		(response.body as ByteStream).destroy?.();
+		if (hops >= MAX_REDIRECTS) throw new RefusedLinkError(`The download link redirected more than ${MAX_REDIRECTS} times`);
+		target = checkedLink(headers.location, api, 'The download link redirected to a link that', target);
 	}
 }
 
