@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --quick] [--reps N] [--peer-reps N] [--sizes small,medium,large[,huge]] [--no-peer]
  *               [--node path/to/ProlificBatchExport.node.ts] [--baseline path/to/other.node.ts] [--out DIR]
- *               [--engine-node path/to/node]
+ *               [--engine-node path/to/node] [--host-rate MB/s]
  * npm run bench -- --render test/bench/results/results.json   (re-renders results.md and chart.svg)
  *
  * Speed and memory of Prolific Batch Export against
@@ -18,6 +18,8 @@
  * interleaved with the current one, for before/after figures taken under the same load.
  * --engine-node runs the engine cases and the floor's parser on another Node binary (n8n 2.x
  * runs on Node 24; this machine's Node, which the harness uses by default, is 20).
+ * --host-rate limits the emulator's storage host to that many MB (10^6 bytes) per second per
+ * download, as a host across a network sends; by default it sends as fast as this machine goes.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -167,6 +169,7 @@ async function main(): Promise<void> {
 			'engine-node': { type: 'string' },
 			render: { type: 'string' },
 			out: { type: 'string' },
+			'host-rate': { type: 'string' },
 		},
 	});
 	if (values.render) {
@@ -223,7 +226,7 @@ async function main(): Promise<void> {
 		}
 
 		// 2. The emulator serves them from disk (and the sample batch, for warm-up runs) from this process.
-		emulator = await ProlificEmulator.start({ behaviour: 'A', pollsUntilComplete: 0 });
+		emulator = await ProlificEmulator.start({ behaviour: 'A', pollsUntilComplete: 0, downloadBytesPerSecond: Number(values['host-rate'] ?? 0) * 1e6 });
 		emulator.addBatch(sampleBatch);
 		await completeExport(emulator, sampleBatch.batch_id);
 		for (const size of sizes) {
@@ -260,6 +263,7 @@ async function main(): Promise<void> {
 				// Rotate the order, so no case always runs first (or right after the largest one).
 				const cases: Array<() => Promise<void>> = [
 					async () => record({ size: size.key, kind: 'floor' }, rep, await child({ kind: 'floor', archive: size.archivePath })),
+					...(size.files ? [async () => record({ size: size.key, kind: 'store' }, rep, await child({ kind: 'store', archive: size.archivePath }))] : []),
 					...modes.flatMap(({ output, includeFiles }) =>
 						variants.map(({ variant, module }) => async () => {
 							const from = emulator!.requests.length;
@@ -375,6 +379,7 @@ async function main(): Promise<void> {
 				engineNode: engineNodeVersion,
 				loadAverageAtStart: loadAtStart.map((l) => +l.toFixed(2)),
 				loadAverageAtEnd: loadavg().map((l) => +l.toFixed(2)),
+				...(values['host-rate'] && { hostRateMBps: Number(values['host-rate']) }),
 			},
 			commit: gitDescribe(),
 			nodeModule: nodeModule.startsWith(REPO) ? nodeModule.slice(REPO.length + 1) : nodeModule,

@@ -8,6 +8,9 @@
  * - node:  Prolific Batch Export in the engine against the emulator the parent serves.
  * - floor: Debian's `unzip` extracting the archive, then JSON.parse of every line of both JSONL
  *          files, timed together.
+ * - store: n8n's binary store alone, for reference: the archive's uploads, extracted beforehand
+ *          (not timed), each stored by a trivial node through `prepareBinaryData` with a file
+ *          stream, eight at a time as the node stores them. What any node pays n8n per upload.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +36,8 @@ export type CaseRequest =
 	 */
 	| { kind: 'idle'; nodeModule: string; warmUp?: NodeRun }
 	| ({ kind: 'node'; nodeModule: string; warmUp?: NodeRun } & NodeRun)
-	| { kind: 'floor'; archive: string };
+	| { kind: 'floor'; archive: string }
+	| { kind: 'store'; archive: string };
 
 export interface CaseResult {
 	/** the measured part: the workflow run (idle, node) or unzip + parse (floor) */
@@ -147,9 +151,30 @@ function floorCase(request: Extract<CaseRequest, { kind: 'floor' }>): CaseResult
 	}
 }
 
+async function storeCase(request: Extract<CaseRequest, { kind: 'store' }>): Promise<CaseResult> {
+	const { runInEngine, storedBinaries } = await import('./engine');
+	const { uploadStore } = await import('./upload-store');
+	const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
+	try {
+		const unzip = spawnSync('unzip', ['-q', '-o', request.archive, 'files/*', '-d', dir], { encoding: 'utf8' });
+		if (unzip.status !== 0) throw new Error(`unzip failed (${unzip.status}): ${unzip.stderr}`);
+		const files = join(dir, 'files');
+		// As in the node cases: the engine's first run loads what it loads lazily, then garbage is collected.
+		await runInEngine(uploadStore(files, 1), {});
+		(globalThis as { gc?: () => void }).gc?.();
+		const started = process.cpuUsage();
+		const run = await runInEngine(uploadStore(files), {});
+		const cpu = cpuMs(process.cpuUsage(started));
+		const { count, bytes } = storedBinaries(run.items);
+		return { wallMs: run.workflowMs, cpuMs: cpu, maxRssKb: peakRssKb(), status: run.status, error: run.error, items: run.items.length, binaries: count, binaryBytes: bytes };
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
 async function main(): Promise<void> {
 	const request = JSON.parse(process.argv[2] ?? '') as CaseRequest;
-	const result = request.kind === 'floor' ? floorCase(request) : await engineCase(request);
+	const result = request.kind === 'floor' ? floorCase(request) : request.kind === 'store' ? await storeCase(request) : await engineCase(request);
 	process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 }
 

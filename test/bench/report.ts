@@ -18,7 +18,7 @@ export interface SizeInfo {
 
 export interface EngineCase {
 	size: string;
-	kind: 'idle' | 'floor' | 'node';
+	kind: 'idle' | 'floor' | 'node' | 'store';
 	output?: string;
 	includeFiles?: boolean;
 	/** 'baseline': the same case run with the --baseline copy of the node */
@@ -72,7 +72,7 @@ export interface CaseFigures {
 	size: string;
 	name: string;
 	variant?: 'baseline';
-	kind: 'floor' | 'node';
+	kind: 'floor' | 'node' | 'store';
 	output?: string;
 	attachesFiles: boolean;
 	wallS: Spread;
@@ -133,6 +133,7 @@ function spread(values: number[]): Spread {
 const FILE_TOGGLE_OUTPUTS = new Set(['submissions', 'tasks', 'rows']);
 
 export function caseName(c: { kind: string; output?: string; includeFiles?: boolean }): string {
+	if (c.kind === 'store') return "reference: n8n's binary store alone (the extracted uploads)";
 	if (c.kind !== 'node') return c.kind === 'floor' ? 'floor: unzip + JSON.parse' : c.kind;
 	const toggles = FILE_TOGGLE_OUTPUTS.has(c.output ?? '');
 	return `node: ${c.output}${toggles ? (c.includeFiles ? ', files on' : ', files off') : ''}`;
@@ -153,18 +154,18 @@ export function summarise(raw: RawResults): BenchResults {
 				size: size.key,
 				name: caseName(c),
 				variant: c.variant,
-				kind: c.kind as 'floor' | 'node',
+				kind: c.kind as 'floor' | 'node' | 'store',
 				output: c.output,
 				attachesFiles,
 				wallS: spread(c.runs.map((r) => r.wallMs / 1000)),
 				cpuS: spread(c.runs.map((r) => r.cpuMs / 1000)),
 				peakMb: spread(c.runs.map((r) => kbToMb(r.maxRssKb))),
 				addedMb: spread(c.runs.map((r) => kbToMb(r.maxRssKb - idleMedianKb))),
-				timeVsFloor: c.kind === 'node' && floor ? spread(c.runs.map((r, i) => r.wallMs / (floor.runs[i]?.wallMs ?? NaN))) : undefined,
+				timeVsFloor: c.kind !== 'floor' && floor ? spread(c.runs.map((r, i) => r.wallMs / (floor.runs[i]?.wallMs ?? NaN))) : undefined,
 				items: c.runs[0]?.items ?? c.runs[0]?.records,
 				binaries: c.runs[0]?.binaries,
 				statusPolls: c.kind === 'node' ? Math.max(...c.runs.map((r) => r.extra?.statusPolls ?? NaN)) : undefined,
-				errors: c.runs.filter((r) => r.error || (c.kind === 'node' && r.status !== 'success')).map((r) => r.error ?? `status ${r.status}`),
+				errors: c.runs.filter((r) => r.error || (c.kind !== 'floor' && r.status !== 'success')).map((r) => r.error ?? `status ${r.status}`),
 			});
 		}
 	}
@@ -324,7 +325,8 @@ export function renderMarkdown(r: BenchResults): string {
 	lines.push(
 		`Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB; engine cases and floor on Node ${r.machine.engineNode ?? r.machine.node}; ` +
 			`load average ${(r.machine.loadAverageAtStart as number[]).join(' / ')} at the start, ` +
-			`${(r.machine.loadAverageAtEnd as number[]).join(' / ')} at the end (the machine is shared: wall times are noisy, ratios are taken within one repetition).`,
+			`${(r.machine.loadAverageAtEnd as number[]).join(' / ')} at the end (the machine is shared: wall times are noisy, ratios are taken within one repetition).` +
+			(r.machine.hostRateMBps ? ` The storage host sent each download at ${String(r.machine.hostRateMBps)} MB/s at most (\`--host-rate\`), as across a network.` : ''),
 		'',
 	);
 	lines.push('## Archives', '');
@@ -341,7 +343,8 @@ export function renderMarkdown(r: BenchResults): string {
 		`Each case in its own process: n8n-core's WorkflowExecute with the filesystem binary store, after one unmeasured warm-up export of the sample batch and a full garbage collection. ` +
 			`Wall and CPU time cover the workflow run; peak RSS is the process's (VmHWM); "added" is peak RSS minus the idle engine's ` +
 			`(${fmtSpread(r.idleRssMb, 0)} MB, median taken: the same process set up the same way, running a trivial node). ` +
-			`The floor: Debian's unzip extracting the archive to disk, then JSON.parse of every line of both JSONL files, in one process. MB = 10^6 bytes.`,
+			`The floor: Debian's unzip extracting the archive to disk, then JSON.parse of every line of both JSONL files, in one process. ` +
+			`The reference row is n8n's own cost for the uploads, which any node pays: the same files, extracted beforehand, stored by a trivial node through n8n's \`prepareBinaryData\` (a data file and a metadata file each, written under temporary names and renamed), eight at a time as Prolific Batch Export stores them. MB = 10^6 bytes.`,
 		'',
 	);
 	lines.push('| Size | Case | Items | Wall (s) | CPU (s) | Peak RSS (MB) | Added (MB) | Time vs floor |', '|---|---|---:|---:|---:|---:|---:|---:|');
