@@ -25,7 +25,7 @@ export class NoRoomError extends Error {}
  * ends. A run that was killed leaves its file behind; the next run sweeps it.
  */
 export class TempArchive {
-	/** Bytes written from the start, in order. */
+	/** How far from the start the file holds the download: the end of the furthest write. */
 	written = 0;
 	/** Told after each write: a reader may be waiting for those bytes. */
 	onWrite?: () => void;
@@ -50,8 +50,8 @@ export class TempArchive {
 
 	/** Empties the file for a fresh download; fails when the disk cannot hold `size` bytes. */
 	async reset(size?: number): Promise<void> {
-		await this.handle.truncate(0);
 		this.written = 0;
+		await this.handle.truncate(0);
 		if (size === undefined) return;
 		const disk = await statfs(this.path);
 		const free = disk.bavail * disk.bsize;

@@ -9,7 +9,7 @@ import { buildArchive } from '../emulator/archive-builder';
 import { sampleBatch } from '../fixtures/sample-batch';
 import type { RunResult } from '../harness';
 import { mulberry32 } from '../support/random';
-import { downloads } from '../support/requests';
+import { apiRequests, downloads } from '../support/requests';
 import { runExport, startEmulator } from '../support/setup';
 
 /**
@@ -89,6 +89,21 @@ describe('an archive read while it downloads', () => {
 		const resumed = rangesAsked().filter((range) => /^bytes=\d+-$/.test(range));
 		assert.equal(resumed.length, 1, rangesAsked().join(', '));
 		assert.ok(Number(/\d+/.exec(resumed[0])?.[0]) > 1_000_000, resumed[0]);
+	});
+
+	it('resumes from a fresh link when the link is refused on the resume', async () => {
+		emulator.inject({ route: 'download', reset: 'mid-body' });
+		const running = runExport(emulator, { batchId });
+		// Once the end has been fetched (the archive is being read), the next request is the resume.
+		while (!rangesAsked().some((range) => /^bytes=\d+-\d+$/.test(range))) await new Promise((resolve) => setTimeout(resolve, 5));
+		emulator.inject({ route: 'download', status: 403 });
+		const run = await running;
+		assertAllFiles(run);
+		const asked = rangesAsked();
+		const refused = asked.findIndex((range) => /^bytes=\d+-$/.test(range));
+		assert.ok(refused > 0 && /^bytes=\d+-$/.test(asked[refused + 1] ?? ''), asked.join(', '));
+		const refusedAt = downloads(emulator)[refused].at;
+		assert.ok(apiRequests(emulator).some((request) => request.method === 'GET' && request.path.includes('/export/') && request.at >= refusedAt), 'a fresh link was asked for');
 	});
 
 	it('stores the whole archive, byte for byte, for the Archive output', async () => {

@@ -173,6 +173,17 @@ describe('ExportArchive: read from its file by offset', () => {
 		});
 	});
 
+	it("refuses an entry whose local header names another entry (a directory pointing at someone else's file)", async () => {
+		const zip = buildRawZip([SUBMISSION_LINE, entry('files/s1_i_0.png', 'first'), entry('files/s1_i_1.png', 'second')]);
+		const name = Buffer.from('files/s1_i_0.png');
+		assert.ok(zip.indexOf(name) < zip.lastIndexOf(name), 'named in its local header, then in the directory');
+		Buffer.from('files/s9_i_0.png').copy(zip, zip.indexOf(name));
+		const archive = await ExportArchive.open(zip, DEFAULT_LIMITS);
+		const error = await archiveError(archive.readBytes('files/s1_i_0.png'));
+		assert.equal(error.message, "The export archive could not be read as a ZIP file (the local header of 'files/s1_i_0.png' names another entry)");
+		assert.ok((await archive.readBytes('files/s1_i_1.png')).equals(Buffer.from('second')));
+	});
+
 	it('reads a ZIP64 archive (64-bit sizes and offsets, as tools write past 4 GiB)', async () => {
 		const files = [entry('files/s1_i_0.png', Buffer.alloc(70_000, 3)), { ...entry('files/s1_i_1.png', 'stored'), compression: 'STORE' as const }];
 		const archive = await ExportArchive.open(buildRawZip([SUBMISSION_LINE, ...files], { zip64: true }), DEFAULT_LIMITS);

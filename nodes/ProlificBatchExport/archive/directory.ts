@@ -11,6 +11,8 @@ import type { ArchiveSource } from './source';
 export interface DirectoryEntry {
 	/** as stored, decoded as UTF-8 */
 	name: string;
+	/** the stored name's length in bytes */
+	nameLength: number;
 	isDirectory: boolean;
 	/** 0 stored, 8 DEFLATE */
 	method: number;
@@ -67,11 +69,19 @@ export async function readDirectory(source: ArchiveSource, maxDirectoryBytes: nu
 	return entries;
 }
 
-/** Where an entry's data starts, from its local header (whose sizes the central directory overrides). */
+/**
+ * Where an entry's data starts, from its local header (whose sizes the central directory
+ * overrides). The header must name the entry as the directory does: a directory that points
+ * one entry's name at another's data is refused, not believed.
+ */
 export async function dataOffset(source: ArchiveSource, entry: DirectoryEntry): Promise<number> {
-	const header = await source.read(entry.localOffset, LOCAL_SIZE);
+	const { nameLength } = entry;
+	const header = await source.read(entry.localOffset, LOCAL_SIZE + nameLength);
 	if (header.length < LOCAL_SIZE || header.readUInt32LE(0) !== LOCAL) {
 		throw new UnreadableZipError(`no local header for '${entry.name}'`);
+	}
+	if (header.length < LOCAL_SIZE + nameLength || header.readUInt16LE(26) !== nameLength || header.toString('utf8', LOCAL_SIZE) !== entry.name) {
+		throw new UnreadableZipError(`the local header of '${entry.name}' names another entry`);
 	}
 	const start = entry.localOffset + LOCAL_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
 	if (start + entry.compressedSize > source.size) throw new UnreadableZipError(`'${entry.name}' runs past the end of the archive`);
@@ -140,6 +150,7 @@ function parseRecord(bytes: Buffer, at: number, archiveSize: number): { entry: D
 	return {
 		entry: {
 			name,
+			nameLength,
 			isDirectory:
 				name.endsWith('/') ||
 				(host === 0 && (attributes & DOS_DIRECTORY) !== 0) ||

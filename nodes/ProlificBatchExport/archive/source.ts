@@ -72,7 +72,8 @@ export async function fileSource(path: string, arrival?: Arrival): Promise<Archi
 			await there(position, end);
 			return await readFile(position, end - position);
 		},
-		// A closing handle waits for reads under way, so a read never lands on a reused descriptor.
+		// A closing handle waits for reads under way and refuses later ones (a read that waited for
+		// a download the run gave up on), so a read never lands on a reused descriptor.
 		readInto: async (buffer, position) => {
 			await there(position, position + buffer.length);
 			return (await handle.read(buffer, 0, buffer.length, position)).bytesRead;

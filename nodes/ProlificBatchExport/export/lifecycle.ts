@@ -5,8 +5,12 @@ import { isExportId, type DownloadedExport, type ExportJob, type ExportTarget } 
 export interface ExportSteps {
 	requestExport(deadline: number): Promise<ExportJob>;
 	getExportStatus(exportId: string, deadline: number): Promise<ExportJob>;
-	/** Downloads the archive (to where the caller keeps it) and answers its size in bytes. Fails with an error `isExpiredLink` recognises when the storage host refuses the link. */
-	download(url: string): Promise<number>;
+	/**
+	 * Downloads the archive (to where the caller keeps it) and answers its size in bytes. Fails with
+	 * an error `isExpiredLink` recognises when the storage host refuses the link. `exportId`: where a
+	 * fresh link comes from, should one be refused once the archive is being read.
+	 */
+	download(url: string, exportId?: string): Promise<number>;
 	isExpiredLink(error: unknown): boolean;
 	/** True for the error a request gives when it ran into the deadline while in flight. */
 	isOutOfTime(error: unknown): boolean;
@@ -131,7 +135,7 @@ export async function runExport(
 		} else {
 			const { url, expiresAt, exportId }: { url: string; expiresAt?: string; exportId?: string } = state;
 			// Tried whatever this machine's clock makes of expires_at: only the storage host's refusal counts.
-			const result = await steps.download(url).then(
+			const result = await steps.download(url, exportId).then(
 				(size) => ({ size }),
 				(error: unknown) => ({ error }),
 			);

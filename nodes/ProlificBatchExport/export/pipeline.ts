@@ -76,15 +76,22 @@ export async function exportToItems(
 	try {
 		const steps = exportSteps(ctx, api, settings, itemIndex, ledger, file, options.exportId);
 		const download = await runExport(steps, settings.lifecycle, settings.target, options.exportId);
-		archive = await openArchive(file, settings.limits);
-		const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
-		const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
-		// The trigger remembers the submissions once the archive is gone: read them while it is here
-		// (a failure is kept in `contents` and comes again when the trigger asks).
-		if (options.select) await contents.submissions().catch(() => undefined);
-		// All the output needs is read: the rest of a download still under way (the uploads, for
-		// records only) is not waited for.
-		await archive.checkReadAhead();
+		const read = async () => {
+			archive = await openArchive(file, settings.limits);
+			const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
+			const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
+			// The trigger remembers the submissions once the archive is gone: read them while it is here
+			// (a failure is kept in `contents` and comes again when the trigger asks).
+			if (options.select) await contents.submissions().catch(() => undefined);
+			// All the output needs is read: the rest of a download still under way (the uploads, for
+			// records only) is not waited for.
+			await archive.checkReadAhead();
+			return { items, contents };
+		};
+		// A download that failed while its archive was read explains what went wrong better than the read.
+		const { items, contents } = await read().catch((error: unknown) => {
+			throw file.arrival?.failure ?? error;
+		});
 		// Before housekeeping: the job list may be what shows which filters the job applied.
 		await warnIfStudyFilterIgnored(ctx, api, settings.filters, download, contents);
 		ledger.downloaded(download.exportId);
@@ -92,9 +99,6 @@ export async function exportToItems(
 		if (settings.housekeeping.deleteAfterDownload) await deleteDownloadedJob(api, ledger, download.exportId);
 		ledger.commit();
 		return { items, contents };
-	} catch (error) {
-		// A download that failed while its archive was read explains what went wrong better than the read.
-		throw file.arrival?.failure ?? error;
 	} finally {
 		await archive?.close();
 		await file.remove();

@@ -66,9 +66,15 @@ export function exportSteps(
 				throw error;
 			}),
 		// Answers as soon as the archive may be read (`file.arrival`), or else once it is all there.
-		download: async (url) =>
+		download: async (url, exportId) =>
 			await new Promise<number>((resolve, reject) => {
-				const download = downloadArchive(ctx, url, { maxBytes: settings.limits.maxBytes, itemIndex, file, arriving: (arrival) => resolve(arrival.size) });
+				const download = downloadArchive(ctx, url, {
+					maxBytes: settings.limits.maxBytes,
+					itemIndex,
+					file,
+					arriving: (arrival) => resolve(arrival.size),
+					refreshLink: exportId ? async () => (await api.status(exportId)).url : undefined,
+				});
 				file.downloading(download);
 				download.then(resolve, reject);
 			}),

@@ -12,7 +12,7 @@ export interface BodyOptions {
 	/** The file holds bytes being read already: it is written over, never emptied. */
 	keep?: boolean;
 	/** Told once the body passed the size and disk checks and is being written. */
-	started?: () => void;
+	onStart?: () => void;
 }
 
 /** The connection closed before the body was complete: worth another try. */
@@ -36,7 +36,7 @@ export async function writeBody(
 	contentLength: unknown,
 	maxBytes: number,
 	file: TempArchive,
-	{ what = 'export archive', from = 0, keep = from > 0, started: onStart }: BodyOptions = {},
+	{ what = 'export archive', from = 0, keep = from > 0, onStart }: BodyOptions = {},
 ): Promise<number> {
 	const declared = Number(contentLength);
 	const known = Number.isSafeInteger(declared) && declared >= 0;

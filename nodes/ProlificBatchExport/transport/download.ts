@@ -1,6 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { ByteStream } from '../bytes';
+import { formatBytes, type ByteStream } from '../bytes';
 import { ArchiveArrival, ArchiveChangedError, type RangeFetch } from './arrival';
 import { backoffDelay, CancelledError, MAX_ATTEMPTS, wait } from './backoff';
 import { NoRoomError, type TempArchive } from '../temp-archive';
@@ -35,12 +35,14 @@ const EXPORT_ARCHIVE: DownloadSubject = {
 export interface DownloadOptions {
 	maxBytes: number;
 	itemIndex: number;
-	/** Where the download goes; each attempt starts it afresh. */
+	/** Where the download goes: each attempt starts it afresh, or resumes it once it is being read. */
 	file: TempArchive;
 	/** The export archive unless said otherwise. */
 	subject?: DownloadSubject;
 	/** Told once the archive may be read while it downloads (see ArchiveArrival); never, if the host does not serve ranges. */
 	arriving?: (arrival: ArchiveArrival) => void;
+	/** A fresh link for a download being read already, whose link was refused on a resume. */
+	refreshLink?: () => Promise<string | undefined>;
 }
 
 /** Smaller archives are read once downloaded: reading them early gains little and costs Range requests. */
@@ -51,10 +53,14 @@ const TAIL_BYTES = 256 * 1024;
 /** What outlasts one attempt: the arrival, once the archive may be read early. */
 interface DownloadState {
 	arrival?: ArchiveArrival;
+	/** Counts attempts: the end fetched for one that was cut is not used for the next. */
+	attempt: number;
 	ended: boolean;
 }
 
 const MAX_REDIRECTS = 5;
+/** Fresh links asked for while an archive being read resumes; the lifecycle allows as many before it. */
+const MAX_RESUME_REFRESHES = 2;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -78,7 +84,7 @@ export async function downloadArchive(ctx: Context, url: string, options: Downlo
 	const cancel = cancelSignal(ctx);
 	const signal = cancel ? AbortSignal.any([cancel, options.file.signal]) : options.file.signal;
 	const subject = options.subject ?? EXPORT_ARCHIVE;
-	const state: DownloadState = { ended: false };
+	const state: DownloadState = { attempt: 0, ended: false };
 	const download = attempts(ctx, url, api, options, subject, signal, state).finally(() => (state.ended = true));
 	// Whoever reads the archive meanwhile hears of a failure from the arrival.
 	download.catch((error: unknown) => state.arrival?.fail(error));
@@ -94,9 +100,13 @@ async function attempts(
 	signal: AbortSignal,
 	state: DownloadState,
 ): Promise<number> {
+	let link = url;
+	let refreshes = 0;
 	for (let attempt = 1; ; attempt++) {
-		const failure = await downloadOnce(ctx, url, api, options, subject, signal, state)
+		const failure = await downloadOnce(ctx, link, api, options, subject, signal, state)
 			.then((size) => {
+				// Resumed bodies may come without a length: one that stops short was cut, not changed.
+				if (state.arrival && size < state.arrival.size) throw new BodyCutError(`the connection closed ${formatBytes(state.arrival.size - size)} short of the end`);
 				state.arrival?.complete(size);
 				return { size };
 			})
@@ -105,8 +115,16 @@ async function attempts(
 		const { error } = failure;
 		if (signal.aborted) throw new CancelledError();
 		if (error instanceof DownloadExpiredError && !state.arrival) throw error;
+		if (error instanceof DownloadExpiredError && options.refreshLink && refreshes++ < MAX_RESUME_REFRESHES) {
+			// Being read already, the archive resumes from a fresh link rather than starting over.
+			const fresh = await options.refreshLink();
+			if (fresh) {
+				link = fresh;
+				attempt--; // a fresh link is not another try of the old one
+				continue;
+			}
+		}
 		if (error instanceof DownloadExpiredError || error instanceof ArchiveChangedError) {
-			// Being read already, the archive cannot start over from a fresh link.
 			throw new NodeOperationError(ctx.getNode(), `The ${subject.file} changed or became unavailable while it downloaded (${error.message})`, {
 				description: 'Run the workflow again: the export itself is kept by Prolific, and its link is fetched afresh.',
 				itemIndex: options.itemIndex,
@@ -159,6 +177,7 @@ async function downloadOnce(
 	state: DownloadState,
 ): Promise<number> {
 	const { arrival } = state;
+	const attempt = ++state.attempt;
 	// An archive being read already resumes where the last attempt stopped: what is there stays.
 	const from = arrival ? options.file.written : 0;
 	const { response, target } = await follow(ctx, checkedLink(url, api, 'Prolific handed out a download link that'), api, signal, from ? `bytes=${from}-` : undefined);
@@ -178,7 +197,7 @@ async function downloadOnce(
 		return await writeBody(body, headers['content-length'], options.maxBytes, options.file, {
 			what: subject.file,
 			keep: !!arrival,
-			started: arrival ? undefined : () => tryReadingEarly(ctx, target, api, size, options, signal, state),
+			onStart: arrival ? undefined : () => tryReadingEarly(ctx, target, api, size, options, signal, state, attempt),
 		});
 	}
 	body.destroy?.();
@@ -191,12 +210,22 @@ async function downloadOnce(
  * announced, the archive may be read while the rest arrives (its entries are in the file before
  * the directory at its end would be): the caller hears of it through `options.arriving`.
  */
-function tryReadingEarly(ctx: Context, target: URL, api: URL, size: number, options: DownloadOptions, signal: AbortSignal, state: DownloadState): void {
+function tryReadingEarly(
+	ctx: Context,
+	target: URL,
+	api: URL,
+	size: number,
+	options: DownloadOptions,
+	signal: AbortSignal,
+	state: DownloadState,
+	attempt: number,
+): void {
 	if (!options.arriving || !Number.isSafeInteger(size) || size < EARLY_MIN_BYTES) return;
 	const fetch: RangeFetch = async (start, end) => await fetchRange(ctx, target, api, signal, start, end, size);
 	const start = size - TAIL_BYTES;
 	void fetch(start, size).then((bytes) => {
-		if (!bytes || state.ended || state.arrival) return;
+		// Too late once the attempt it was asked for was cut: the next one empties the file.
+		if (!bytes || state.ended || state.arrival || state.attempt !== attempt) return;
 		state.arrival = options.file.arrival = new ArchiveArrival(size, options.file, fetch, { start, bytes });
 		options.arriving?.(state.arrival);
 	});
