@@ -50,8 +50,15 @@ const EARLY_MIN_BYTES = 8 * 1024 * 1024;
 /** The archive's end, fetched first: the directory's end record and, for most exports, the whole directory. */
 const TAIL_BYTES = 256 * 1024;
 
-/** What outlasts one attempt: the arrival, once the archive may be read early. */
-interface DownloadState {
+/** One download: what its attempts and Range requests share. */
+interface Download {
+	ctx: Context;
+	/** the API's origin, where no download link may point */
+	api: URL;
+	options: DownloadOptions;
+	subject: DownloadSubject;
+	signal: AbortSignal;
+	/** Set once the archive may be read early; it outlasts the attempt that set it. */
 	arrival?: ArchiveArrival;
 	/** Counts attempts: the end fetched for one that was cut is not used for the next. */
 	attempt: number;
@@ -83,38 +90,31 @@ export async function downloadArchive(ctx: Context, url: string, options: Downlo
 	const api = new URL(baseUrl);
 	const cancel = cancelSignal(ctx);
 	const signal = cancel ? AbortSignal.any([cancel, options.file.signal]) : options.file.signal;
-	const subject = options.subject ?? EXPORT_ARCHIVE;
-	const state: DownloadState = { attempt: 0, ended: false };
-	const download = attempts(ctx, url, api, options, subject, signal, state).finally(() => (state.ended = true));
+	const download: Download = { ctx, api, options, subject: options.subject ?? EXPORT_ARCHIVE, signal, attempt: 0, ended: false };
+	const done = attempts(download, url).finally(() => (download.ended = true));
 	// Whoever reads the archive meanwhile hears of a failure from the arrival.
-	download.catch((error: unknown) => state.arrival?.fail(error));
-	return await download;
+	done.catch((error: unknown) => download.arrival?.fail(error));
+	return await done;
 }
 
-async function attempts(
-	ctx: Context,
-	url: string,
-	api: URL,
-	options: DownloadOptions,
-	subject: DownloadSubject,
-	signal: AbortSignal,
-	state: DownloadState,
-): Promise<number> {
+async function attempts(download: Download, url: string): Promise<number> {
+	const { ctx, options, subject, signal } = download;
 	let link = url;
 	let refreshes = 0;
 	for (let attempt = 1; ; attempt++) {
-		const failure = await downloadOnce(ctx, link, api, options, subject, signal, state)
+		const failure = await downloadOnce(download, link)
 			.then((size) => {
+				const { arrival } = download;
 				// Resumed bodies may come without a length: one that stops short was cut, not changed.
-				if (state.arrival && size < state.arrival.size) throw new BodyCutError(`the connection closed ${formatBytes(state.arrival.size - size)} short of the end`);
-				state.arrival?.complete(size);
+				if (arrival && size < arrival.size) throw new BodyCutError(`the connection closed ${formatBytes(arrival.size - size)} short of the end`);
+				arrival?.complete(size);
 				return { size };
 			})
 			.catch((error: unknown) => ({ error }));
 		if ('size' in failure) return failure.size;
 		const { error } = failure;
 		if (signal.aborted) throw new CancelledError();
-		if (error instanceof DownloadExpiredError && !state.arrival) throw error;
+		if (error instanceof DownloadExpiredError && !download.arrival) throw error;
 		if (error instanceof DownloadExpiredError && options.refreshLink && refreshes++ < MAX_RESUME_REFRESHES) {
 			// Being read already, the archive resumes from a fresh link rather than starting over.
 			const fresh = await options.refreshLink();
@@ -167,20 +167,12 @@ class HttpStatusError extends Error {
 	}
 }
 
-async function downloadOnce(
-	ctx: Context,
-	url: string,
-	api: URL,
-	options: DownloadOptions,
-	subject: DownloadSubject,
-	signal: AbortSignal,
-	state: DownloadState,
-): Promise<number> {
-	const { arrival } = state;
-	const attempt = ++state.attempt;
+async function downloadOnce(download: Download, url: string): Promise<number> {
+	const { api, options, subject, arrival } = download;
+	const attempt = ++download.attempt;
 	// An archive being read already resumes where the last attempt stopped: what is there stays.
 	const from = arrival ? options.file.written : 0;
-	const { response, target } = await follow(ctx, checkedLink(url, api, 'Prolific handed out a download link that'), api, signal, from ? `bytes=${from}-` : undefined);
+	const { response, target } = await follow(download, checkedLink(url, api, 'Prolific handed out a download link that'), from ? `bytes=${from}-` : undefined);
 	const { statusCode, headers } = response;
 	const body = response.body as ByteStream;
 	if (statusCode === 206 && arrival) {
@@ -197,7 +189,7 @@ async function downloadOnce(
 		return await writeBody(body, headers['content-length'], options.maxBytes, options.file, {
 			what: subject.file,
 			keep: !!arrival,
-			onStart: arrival ? undefined : () => tryReadingEarly(ctx, target, api, size, options, signal, state, attempt),
+			onStart: arrival ? undefined : () => tryReadingEarly(download, target, size, attempt),
 		});
 	}
 	body.destroy?.();
@@ -210,31 +202,23 @@ async function downloadOnce(
  * announced, the archive may be read while the rest arrives (its entries are in the file before
  * the directory at its end would be): the caller hears of it through `options.arriving`.
  */
-function tryReadingEarly(
-	ctx: Context,
-	target: URL,
-	api: URL,
-	size: number,
-	options: DownloadOptions,
-	signal: AbortSignal,
-	state: DownloadState,
-	attempt: number,
-): void {
+function tryReadingEarly(download: Download, target: URL, size: number, attempt: number): void {
+	const { options } = download;
 	if (!options.arriving || !Number.isSafeInteger(size) || size < EARLY_MIN_BYTES) return;
-	const fetch: RangeFetch = async (start, end) => await fetchRange(ctx, target, api, signal, start, end, size);
+	const fetch: RangeFetch = async (start, end) => await fetchRange(download, target, start, end, size);
 	const start = size - TAIL_BYTES;
 	void fetch(start, size).then((bytes) => {
 		// Too late once the attempt it was asked for was cut: the next one empties the file.
-		if (!bytes || state.ended || state.arrival || state.attempt !== attempt) return;
-		state.arrival = options.file.arrival = new ArchiveArrival(size, options.file, fetch, { start, bytes });
-		options.arriving?.(state.arrival);
+		if (!bytes || download.ended || download.arrival || download.attempt !== attempt) return;
+		download.arrival = options.file.arrival = new ArchiveArrival(size, options.file, fetch, { start, bytes });
+		options.arriving?.(download.arrival);
 	});
 }
 
 /** Bytes `start` up to `end` of the archive (of `size` bytes), or undefined if the host does not serve exactly those. */
-async function fetchRange(ctx: Context, target: URL, api: URL, signal: AbortSignal, start: number, end: number, size: number): Promise<Buffer | undefined> {
+async function fetchRange(download: Download, target: URL, start: number, end: number, size: number): Promise<Buffer | undefined> {
 	try {
-		const { response } = await follow(ctx, target, api, signal, `bytes=${start}-${end - 1}`);
+		const { response } = await follow(download, target, `bytes=${start}-${end - 1}`);
 		const body = response.body as ByteStream;
 		const range = contentRange(response.headers['content-range']);
 		if (response.statusCode !== 206 || range?.start !== start || range.end !== end - 1 || range.size !== size) {
@@ -264,7 +248,7 @@ function contentRange(header: unknown): { start: number; end: number; size: numb
 }
 
 /** GETs `link`, following redirects under the same rules; answers the last response and where it came from. */
-async function follow(ctx: Context, link: URL, api: URL, signal: AbortSignal, range?: string): Promise<{ response: FullResponse; target: URL }> {
+async function follow({ ctx, api, signal }: Download, link: URL, range?: string): Promise<{ response: FullResponse; target: URL }> {
 	let target = link;
 	for (let hops = 0; ; hops++) {
 		const response = (await ctx.helpers.httpRequest({
