@@ -10,7 +10,9 @@
  *
  * Synthetic exports (test/bench/synthetic.ts) are generated into a temporary folder and served by
  * the emulator from this process on 127.0.0.1. Every measured case runs in a child process of its
- * own (test/bench/child.ts), so its peak RSS is its own; cases are interleaved and repeated, and
+ * own (test/bench/child.ts), so its peak RSS is its own, after `sync` has written out what the
+ * cases before it left for the disk to write (up to gigabytes), so that no case pays for another's
+ * writes; cases are interleaved and repeated, and
  * each ratio is taken between runs of the same repetition, then the median over repetitions.
  * Writes results.json, results.md and chart.svg to test/bench/results/ (a --quick run writes to
  * a temporary folder unless --out says where). --baseline runs every node case a second time with
@@ -75,6 +77,9 @@ const SIZES: Record<'full' | 'quick', Record<string, SyntheticSpec>> = {
 const POLL_INTERVAL_S = 1;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
+
+/** Writes out what earlier cases left in the page cache for the disk, before the next case starts. */
+const settleDisk = () => execFileSync('sync');
 
 function preflight(): void {
 	const missing = ['/usr/bin/unzip', '/usr/bin/time'].filter((tool) => !existsSync(tool));
@@ -281,7 +286,10 @@ async function main(): Promise<void> {
 					),
 				];
 				const shift = rep % cases.length;
-				for (const run of [...cases.slice(shift), ...cases.slice(0, shift)]) await run();
+				for (const run of [...cases.slice(shift), ...cases.slice(0, shift)]) {
+					settleDisk();
+					await run();
+				}
 				const floor = engine.find((e) => e.size === size.key && e.kind === 'floor')!.runs[rep];
 				log(`rep ${rep + 1}/${reps} ${size.key}: floor ${(floor.wallMs / 1000).toFixed(2)} s; node ` +
 					engine
@@ -339,6 +347,7 @@ async function main(): Promise<void> {
 			try {
 				// Each measured run, then a wait of about its length: what n8n grows by meanwhile on its own.
 				const measure = async (workflowId: string) => {
+					settleDisk();
 					const run = await host.execute(workflowId);
 					const wait = await host.execute(waitWorkflowId(closestWait(run.workflowMs)));
 					return { ...run, baselinePeakKb: wait.ok ? wait.workflowPeakKb : undefined };

@@ -340,7 +340,7 @@ export function renderMarkdown(r: BenchResults): string {
 	lines.push('');
 	lines.push('## The node in the engine harness vs the floor', '');
 	lines.push(
-		`Each case in its own process: n8n-core's WorkflowExecute with the filesystem binary store, after one unmeasured warm-up export of the sample batch and a full garbage collection. ` +
+		`Each case in its own process, started once \`sync\` has written out what earlier cases left for the disk: n8n-core's WorkflowExecute with the filesystem binary store, after one unmeasured warm-up export of the sample batch and a full garbage collection. ` +
 			`Wall and CPU time cover the workflow run; peak RSS is the process's (VmHWM); "added" is peak RSS minus the idle engine's ` +
 			`(${fmtSpread(r.idleRssMb, 0)} MB, median taken: the same process set up the same way, running a trivial node). ` +
 			`The floor: Debian's unzip extracting the archive to disk, then JSON.parse of every line of both JSONL files, in one process. ` +
