@@ -50,7 +50,8 @@ const CHUNK = 1024 * 1024;
 export async function fileSource(path: string, arrival?: Arrival): Promise<ArchiveSource> {
 	const handle = await open(path, 'r');
 	const size = arrival?.size ?? (await handle.stat()).size;
-	const there = async (start: number, end: number) => await arrival?.until(Math.min(Math.max(start, end), size));
+	/** Resolves once the bytes up to `end` are in the file. */
+	const there = async (end: number) => await arrival?.until(Math.min(end, size));
 	const streamed = (start: number, end: number) => createReadStream(path, { start, end: end - 1, highWaterMark: CHUNK });
 	const readAhead: { position: number; bytes: Buffer }[] = [];
 	const readFile = async (position: number, length: number) => {
@@ -69,13 +70,13 @@ export async function fileSource(path: string, arrival?: Arrival): Promise<Archi
 					return bytes;
 				}
 			}
-			await there(position, end);
+			await there(end);
 			return await readFile(position, end - position);
 		},
 		// A closing handle waits for reads under way and refuses later ones (a read that waited for
 		// a download the run gave up on), so a read never lands on a reused descriptor.
 		readInto: async (buffer, position) => {
-			await there(position, position + buffer.length);
+			await there(position + buffer.length);
 			return (await handle.read(buffer, 0, buffer.length, position)).bytesRead;
 		},
 		// A descriptor of its own per stream, so several entries may stream at once.
@@ -83,7 +84,7 @@ export async function fileSource(path: string, arrival?: Arrival): Promise<Archi
 			if (end <= start) return Readable.from([]);
 			if (!arrival || arrival.arrived >= end) return streamed(start, end);
 			const out = new PassThrough({ highWaterMark: CHUNK });
-			there(start, end).then(
+			there(end).then(
 				() => {
 					if (out.destroyed) return;
 					const file = streamed(start, end).on('error', (error) => out.destroy(error));
