@@ -100,9 +100,11 @@ function served(faults: FaultQueue, req: Incoming, route: Route, batchId: string
 
 /** A single range, as S3 reads one: `bytes=a-b`, `bytes=a-`, `bytes=-n`; anything else is ignored (the whole body). */
 function byteRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
-	const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-	if (!match || (match[1] === '' && match[2] === '')) return undefined;
-	const [start, end] = match[1] === '' ? [Math.max(0, size - Number(match[2])), size - 1] : [Number(match[1]), Math.min(size - 1, match[2] === '' ? size - 1 : Number(match[2]))];
+	const [, first = '', last = ''] = /^bytes=(\d*)-(\d*)$/.exec(header.trim()) ?? [];
+	if (first === '' && last === '') return undefined;
+	// `bytes=-n` is the last n bytes; an end past the archive stops at it.
+	const start = first === '' ? Math.max(0, size - Number(last)) : Number(first);
+	const end = first === '' || last === '' ? size - 1 : Math.min(size - 1, Number(last));
 	if (start >= size || start > end) return 'unsatisfiable';
 	return { start, end };
 }
