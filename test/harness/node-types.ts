@@ -1,5 +1,4 @@
 import type {
-	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
 	INodeTypes,
@@ -38,21 +37,27 @@ export class ManualTrigger implements INodeType {
  * would. n8n calls `execute` with the execution context as `this`, so the items live in a closure.
  */
 export function itemSource(items: INodeExecutionData[]): INodeType {
+	return helperNode('Item Source', 'Emits the items a test feeds to the node under test', async function () {
+		return [items.map((item) => ({ ...structuredClone(item), pairedItem: { item: 0 } }))];
+	});
+}
+
+/** A one-input, one-output node with no parameters, around `execute`: the harness's and the benchmark's helpers. */
+export function helperNode(displayName: string, description: string, execute: INodeType['execute']): INodeType {
+	const name = displayName.replace(/\s/g, '').replace(/^./, (first) => first.toLowerCase());
 	return {
 		description: {
-			displayName: 'Item Source',
-			name: 'itemSource',
+			displayName,
+			name,
 			group: ['transform'],
 			version: 1,
-			description: 'Emits the items a test feeds to the node under test',
-			defaults: { name: 'Item Source' },
+			description,
+			defaults: { name: displayName },
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
 			properties: [],
 		},
-		async execute(this: IExecuteFunctions) {
-			return [items.map((item) => ({ ...structuredClone(item), pairedItem: { item: 0 } }))];
-		},
+		execute,
 	};
 }
 

@@ -10,7 +10,7 @@ import type { OutputContext } from './types';
  * pool busy and overlaps it with inflating the next file (8 beat 4 by 5% and 2 by 15% on the
  * 500 MB benchmark). Each file streams, so memory holds a few chunks per file, whatever its size.
  */
-const MAX_WRITES = 8;
+export const MAX_WRITES = 8;
 
 /** A file handed to the writer; `size` is known at once, the binary once `finish()` has resolved. */
 export interface StoredFile {
