@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --quick] [--reps N] [--peer-reps N] [--sizes small,medium,large[,huge]] [--no-peer]
  *               [--node path/to/ProlificBatchExport.node.ts] [--baseline path/to/other.node.ts] [--out DIR]
- *               [--engine-node path/to/node] [--host-rate MB/s]
+ *               [--engine-node path/to/node] [--host-rate MB/s] [--outputs files,submissions,...]
  * npm run bench -- --render test/bench/results/results.json   (re-renders results.md and chart.svg)
  *
  * Speed and memory of Prolific Batch Export against
@@ -22,6 +22,7 @@
  * runs on Node 24; this machine's Node, which the harness uses by default, is 20).
  * --host-rate limits the emulator's storage host to that many MB (10^6 bytes) per second per
  * download, as a host across a network sends; by default it sends as fast as this machine goes.
+ * --outputs runs only those outputs (with and without files), for a quicker side-by-side.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
 			render: { type: 'string' },
 			out: { type: 'string' },
 			'host-rate': { type: 'string' },
+			outputs: { type: 'string' },
 		},
 	});
 	if (values.render) {
@@ -247,7 +249,8 @@ async function main(): Promise<void> {
 			includeFiles,
 			pollInterval: POLL_INTERVAL_S,
 		});
-		const modes = outputModes(nodeModule);
+		const only = values.outputs?.split(',').map((s) => s.trim());
+		const modes = outputModes(nodeModule).filter(({ output }) => !only || only.includes(output));
 		log(`node: ${nodeModule}; outputs: ${modes.map((m) => `${m.output}${m.includeFiles ? '' : ' (no files)'}`).join(', ')}`);
 
 		// 3. Engine cases, floor and idle: interleaved, repeated.
@@ -342,6 +345,7 @@ async function main(): Promise<void> {
 			for (const size of sizes) {
 				workflows.push(peerWorkflow(`benchPeer_${size.key}`, await presignedUrl(emulator, size.batchId)));
 				workflows.push(oursWorkflow(`benchOurs_${size.key}`, size.batchId));
+				workflows.push(oursWorkflow(`benchOursRecords_${size.key}`, size.batchId, false));
 			}
 			const host = await PeerHost.start(n8nHost, apiUrl, token, workflows);
 			try {
@@ -360,14 +364,17 @@ async function main(): Promise<void> {
 				for (let rep = 0; rep < peerReps; rep++) {
 					recordPeer('-', 'idle', rep, await host.execute('benchIdle'));
 					for (const size of sizes) {
-						const pair = [
+						const runs = [
 							async () => recordPeer(size.key, 'peer', rep, await measure(`benchPeer_${size.key}`)),
 							async () => recordPeer(size.key, 'ours', rep, await measure(`benchOurs_${size.key}`)),
+							async () => recordPeer(size.key, 'ours-records', rep, await measure(`benchOursRecords_${size.key}`)),
 						];
-						for (const run of rep % 2 ? pair.reverse() : pair) await run();
-						const [p, o] = ['peer', 'ours'].map((w) => peer.find((e) => e.size === size.key && e.workflow === w)!.runs[rep]);
+						const shift = rep % runs.length;
+						for (const run of [...runs.slice(shift), ...runs.slice(0, shift)]) await run();
+						const [p, o, n] = ['peer', 'ours', 'ours-records'].map((w) => peer.find((e) => e.size === size.key && e.workflow === w)!.runs[rep]);
 						log(`peer rep ${rep + 1}/${peerReps} ${size.key}: DIY workflow ${(p.workflowMs / 1000).toFixed(2)} s, ` +
-							`${(p.workflowPeakKb / 1024).toFixed(0)} MB; node ${(o.workflowMs / 1000).toFixed(2)} s, ${(o.workflowPeakKb / 1024).toFixed(0)} MB`);
+							`${(p.workflowPeakKb / 1024).toFixed(0)} MB; node ${(o.workflowMs / 1000).toFixed(2)} s, ${(o.workflowPeakKb / 1024).toFixed(0)} MB; ` +
+							`without files ${(n.workflowMs / 1000).toFixed(2)} s`);
 					}
 				}
 			} finally {

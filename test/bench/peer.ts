@@ -87,8 +87,8 @@ export function peerWorkflow(workflowId: string, url: string): Workflow {
 	return linear(workflowId, `bench peer ${workflowId}`, nodes);
 }
 
-export function oursWorkflow(workflowId: string, batchId: string, output = 'submissions'): Workflow {
-	const node = exportNode({ batch: batchId, output, includeFiles: true, options: { pollInterval: 1, timeout: 600 } });
+export function oursWorkflow(workflowId: string, batchId: string, includeFiles = true): Workflow {
+	const node = exportNode({ batch: batchId, output: 'submissions', includeFiles, options: { pollInterval: 1, timeout: 600 } });
 	return linear(workflowId, `bench ours ${workflowId}`, [manualTrigger(), node]);
 }
 

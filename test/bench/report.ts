@@ -29,7 +29,8 @@ export interface EngineCase {
 
 export interface PeerCase {
 	size: string;
-	workflow: 'idle' | 'peer' | 'ours';
+	/** 'ours-records': the node's Submissions without files */
+	workflow: 'idle' | 'peer' | 'ours' | 'ours-records';
 	runs: N8nRun[];
 }
 
@@ -90,8 +91,10 @@ export interface CaseFigures {
 
 export interface PeerFigures {
 	size: string;
-	workflow: 'peer' | 'ours';
+	workflow: 'peer' | 'ours' | 'ours-records';
 	workflowS: Spread;
+	/** workflow time / the median floor of the same size (the floor has no n8n run of its own) */
+	timeVsFloor: Spread;
 	cpuS: Spread;
 	workflowPeakMb: Spread;
 	addedMb: Spread;
@@ -139,6 +142,12 @@ export function caseName(c: { kind: string; output?: string; includeFiles?: bool
 	return `node: ${c.output}${toggles ? (c.includeFiles ? ', files on' : ', files off') : ''}`;
 }
 
+const PEER_LABELS: Record<PeerFigures['workflow'], string> = {
+	peer: 'DIY: HTTP Request -> Compression -> Code',
+	ours: 'Prolific Batch Export',
+	'ours-records': 'Prolific Batch Export, files off',
+};
+
 export function summarise(raw: RawResults): BenchResults {
 	// The idle baseline is the median of its repetitions: one idle run's peak varies by ~10 MB.
 	const idle = raw.engine.find((e) => e.kind === 'idle');
@@ -176,12 +185,14 @@ export function summarise(raw: RawResults): BenchResults {
 	const peerFigures: PeerFigures[] = [];
 	for (const size of raw.sizes) {
 		const diy = raw.peer.find((p) => p.size === size.key && p.workflow === 'peer');
+		const floorS = spread(raw.engine.find((e) => e.size === size.key && e.kind === 'floor')?.runs.map((r) => r.wallMs / 1000) ?? []).median;
 		for (const p of raw.peer.filter((e) => e.size === size.key && e.workflow !== 'idle')) {
 			const added = (r: N8nRun) => kbToMb(r.workflowPeakKb - (r.baselinePeakKb ?? n8nIdleMedianKb));
 			peerFigures.push({
 				size: size.key,
-				workflow: p.workflow as 'peer' | 'ours',
+				workflow: p.workflow as PeerFigures['workflow'],
 				workflowS: spread(p.runs.map((r) => r.workflowMs / 1000)),
+				timeVsFloor: spread(p.runs.map((r) => r.workflowMs / 1000 / floorS)),
 				cpuS: spread(p.runs.map((r) => r.cpuMs / 1000)),
 				workflowPeakMb: spread(p.runs.map((r) => kbToMb(r.workflowPeakKb))),
 				addedMb: spread(p.runs.map(added)),
@@ -384,7 +395,7 @@ export function renderMarkdown(r: BenchResults): string {
 		lines.push(
 			`n8n ${r.n8n?.version} on Node ${r.n8n?.node}, each run a separate \`n8n execute\`. DIY: Manual Trigger -> HTTP Request (file) -> ` +
 				`Compression (decompress) -> Code (split the JSONL, attach each submission's files). Node: Manual Trigger -> Prolific Batch Export ` +
-				`(Submissions, files on). Workflow time is n8n's startedAt -> stoppedAt; memory is n8n's and its task runner's RSS summed, ` +
+				`(Submissions, files on; and files off). "Time vs floor" divides by the floor's median of the same size. Workflow time is n8n's startedAt -> stoppedAt; memory is n8n's and its task runner's RSS summed, ` +
 				`at its peak while the workflow ran; "added" subtracts the same for a workflow that only waits about as long, run right after it ` +
 				`(n8n grows by itself for a while after it starts: its task runner starts, modules load; a trivial workflow that ends at once peaks at ` +
 				`${r.n8nIdleRssMb ? fmtSpread(r.n8nIdleRssMb, 0) : 'n/a'} MB, and is the baseline only where no wait ran). ` +
@@ -392,13 +403,13 @@ export function renderMarkdown(r: BenchResults): string {
 			'',
 		);
 		lines.push(
-			'| Size | Workflow | Items | Workflow (s) | Peak RSS in workflow (MB) | Added (MB) | n8n process peak (MB) | Time vs DIY | Added memory vs DIY |',
-			'|---|---|---:|---:|---:|---:|---:|---:|---:|',
+			'| Size | Workflow | Items | Workflow (s) | Time vs floor | Peak RSS in workflow (MB) | Added (MB) | n8n process peak (MB) | Time vs DIY | Added memory vs DIY |',
+			'|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
 		);
 		for (const p of r.peerFigures) {
 			lines.push(
-				`| ${p.size} | ${p.workflow === 'peer' ? 'DIY: HTTP Request -> Compression -> Code' : 'Prolific Batch Export'}${p.errors.length ? ` **(${p.errors.length} failed)**` : ''} | ` +
-					`${p.items ?? ''} | ${fmtSpread(p.workflowS)} | ${fmtSpread(p.workflowPeakMb, 0)} | ${fmtSpread(p.addedMb, 0)} | ${fmtSpread(p.processPeakMb, 0)} | ` +
+				`| ${p.size} | ${PEER_LABELS[p.workflow]}${p.errors.length ? ` **(${p.errors.length} failed)**` : ''} | ` +
+					`${p.items ?? ''} | ${fmtSpread(p.workflowS)} | ${fmtSpread(p.timeVsFloor)}x | ${fmtSpread(p.workflowPeakMb, 0)} | ${fmtSpread(p.addedMb, 0)} | ${fmtSpread(p.processPeakMb, 0)} | ` +
 					`${p.timeVsPeer ? `${fmtSpread(p.timeVsPeer)}x` : ''} | ${p.addedVsPeer ? `${fmtSpread(p.addedVsPeer)}x` : ''} |`,
 			);
 		}
