@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { after, before, beforeEach, describe, it } from 'node:test';
+
+import { Container } from '@n8n/di';
+import { BinaryDataService } from 'n8n-core';
 
 import type { ProlificEmulator } from '../emulator';
 import { buildArchive } from '../emulator/archive-builder';
@@ -123,6 +126,17 @@ describe('an archive read while it downloads', () => {
 		assert.ok(run.items.every((item) => Object.keys(item.binary).length === 0));
 		assert.ok(ms < 1500, `${Math.round(ms)} ms: the whole download was waited for`);
 		assert.deepEqual(leftovers(), []);
+	});
+
+	it('a slow download: uploads are stored as it arrives, not all after it', async () => {
+		emulator.downloadBytesPerSecond = 4e6; // the 12 MB archive takes 3 s
+		const run = await runExport(emulator, { batchId, parameters: { output: 'files' } });
+		const ended = Date.now();
+		assertAllFiles(run);
+		const store = Container.get(BinaryDataService);
+		const storedAt = run.items.map((item) => statSync(store.getPath(item.binary.data.id ?? '')).mtimeMs);
+		// Read after the download, every upload would be stored in its last few hundred milliseconds.
+		assert.ok(Math.min(...storedAt) < ended - 1500, `first upload stored ${Math.round(ended - Math.min(...storedAt))} ms before the end`);
 	});
 
 	it('a host whose ranges hold other bytes than they say: the directory is read again from the whole download, same files', async () => {
