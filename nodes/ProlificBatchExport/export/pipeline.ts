@@ -80,14 +80,17 @@ export async function exportToItems(
 			archive = await openArchive(file, settings.limits);
 			// Records are read while the archive downloads; uploads too when the download is slow,
 			// else once it is all there (see ArchiveArrival.uploadsReadable).
-			if (settings.output.includeFiles || settings.output.mode === 'files') await file.arrival?.uploadsReadable();
+			const withFiles = settings.output.includeFiles || settings.output.mode === 'files';
+			if (withFiles) await file.arrival?.uploadsReadable();
 			const contents = new ExportContents(archive, settings.target, timeWindow(settings.filters));
 			const items = await buildOutput({ ctx, contents, download, settings: settings.output, itemIndex, select: options.select });
 			// The trigger remembers the submissions once the archive is gone: read them while it is here
 			// (a failure is kept in `contents` and comes again when the trigger asks).
 			if (options.select) await contents.submissions().catch(() => undefined);
-			// All the output needs is read: the rest of a download still under way (the uploads, for
-			// records only) is not waited for.
+			// An output with files has had all but the directory at the end: it waits for that, so the
+			// download's size and the directory read ahead are checked against what arrived. Records
+			// only do not wait for the rest (the uploads).
+			if (withFiles) await file.arrival?.whole();
 			await archive.checkReadAhead();
 			return { items, contents };
 		};

@@ -12,12 +12,13 @@ export type RangeFetch = (start: number, end: number) => Promise<Buffer | undefi
 
 /**
  * A download slower than this is what the uploads wait for, so they are stored as it arrives; a
- * faster one is left to finish first. About what n8n's filesystem store takes in for uploads of a
- * few hundred KB (150-220 MB/s in `npm run bench`): reading uploads during a local-speed download
- * set off a full garbage collection every ~80 ms and doubled the 4.4 GB export's time.
+ * faster one is left to finish first. A margin under what n8n's filesystem store takes in for
+ * uploads of a few hundred KB (200-240 MB/s, the reference row of `npm run bench`): reading uploads
+ * during a local-speed download set off a full garbage collection every ~80 ms and doubled the
+ * 4.4 GB export's time.
  */
 const SLOW_BYTES_PER_SECOND = 150e6;
-/** How long the download's rate is watched before uploads are read during it. */
+/** The download's rate is taken over at least this long from when the archive became readable. */
 const RATE_WINDOW_MS = 500;
 
 interface Waiter {
@@ -29,7 +30,7 @@ interface Waiter {
 /**
  * An archive that may be read while it downloads into its temporary file: each read waits for
  * its bytes, and the central directory, at the end, is fetched ahead by Range requests (the reader
- * compares what it read ahead with what arrived, once all has). Created only once the storage host
+ * compares what it read ahead with what has arrived when it is done). Created only once the storage host
  * has answered a Range request for this archive with its full size: hosts that ignore ranges are
  * read after the download.
  */
