@@ -251,6 +251,7 @@ async function main(): Promise<void> {
 		});
 		const only = values.outputs?.split(',').map((s) => s.trim());
 		const modes = outputModes(nodeModule).filter(({ output }) => !only || only.includes(output));
+		for (const output of only ?? []) if (!modes.some((m) => m.output === output)) throw new Error(`unknown output '${output}'`);
 		log(`node: ${nodeModule}; outputs: ${modes.map((m) => `${m.output}${m.includeFiles ? '' : ' (no files)'}`).join(', ')}`);
 
 		// 3. Engine cases, floor and idle: interleaved, repeated.
@@ -369,8 +370,7 @@ async function main(): Promise<void> {
 							async () => recordPeer(size.key, 'ours', rep, await measure(`benchOurs_${size.key}`)),
 							async () => recordPeer(size.key, 'ours-records', rep, await measure(`benchOursRecords_${size.key}`)),
 						];
-						const shift = rep % runs.length;
-						for (const run of [...runs.slice(shift), ...runs.slice(0, shift)]) await run();
+						for (const run of rep % 2 ? runs.reverse() : runs) await run();
 						const [p, o, n] = ['peer', 'ours', 'ours-records'].map((w) => peer.find((e) => e.size === size.key && e.workflow === w)!.runs[rep]);
 						log(`peer rep ${rep + 1}/${peerReps} ${size.key}: DIY workflow ${(p.workflowMs / 1000).toFixed(2)} s, ` +
 							`${(p.workflowPeakKb / 1024).toFixed(0)} MB; node ${(o.workflowMs / 1000).toFixed(2)} s, ${(o.workflowPeakKb / 1024).toFixed(0)} MB; ` +

@@ -464,7 +464,7 @@ export function renderChart(r: BenchResults): string {
 			if (files) bars.push({ label: `node, slowest with files (${files.name.replace('node: ', '')})`, value: files.timeVsFloor?.median ?? NaN, color: COLORS.nodeFiles });
 			const ours = peer(s.key, 'ours');
 			const diy = peer(s.key, 'peer');
-			if (ours) bars.push({ label: 'node in n8n (Submissions)', value: ours.workflowS.median / floorS(s.key), color: COLORS.n8n });
+			if (ours) bars.push({ label: 'node in n8n (Submissions, files on)', value: ours.workflowS.median / floorS(s.key), color: COLORS.n8n });
 			if (diy) bars.push({ label: 'DIY workflow in n8n', value: diy.workflowS.median / floorS(s.key), color: COLORS.diy });
 			return { label: sizeLabel(s.key), bars };
 		}),
@@ -478,7 +478,7 @@ export function renderChart(r: BenchResults): string {
 			if (node) bars.push({ label: `node, most (${node.name.replace('node: ', '')})`, value: node.addedMb.median, color: COLORS.node });
 			const ours = peer(s.key, 'ours');
 			const diy = peer(s.key, 'peer');
-			if (ours) bars.push({ label: 'node in n8n (Submissions)', value: ours.addedMb.median, color: COLORS.n8n });
+			if (ours) bars.push({ label: 'node in n8n (Submissions, files on)', value: ours.addedMb.median, color: COLORS.n8n });
 			if (diy) bars.push({ label: 'DIY workflow in n8n', value: diy.addedMb.median, color: COLORS.diy });
 			bars.push({ label: 'archive size', value: s.archiveBytes / MB, color: COLORS.floor });
 			return { label: sizeLabel(s.key), bars };

@@ -70,6 +70,7 @@ describe('benchmark', () => {
 
 	it('summarises runs into targets, a Markdown table and an SVG chart', () => {
 		const run = (wallMs: number, maxRssKb: number) => ({ wallMs, cpuMs: wallMs, maxRssKb, status: 'success', extra: { statusPolls: 0 } });
+		const n8nRun = (workflowMs: number, workflowPeakKb: number) => ({ ok: true, workflowMs, commandMs: workflowMs + 9000, cpuMs: workflowMs, workflowPeakKb, processPeakKb: workflowPeakKb, baselinePeakKb: 300_000 });
 		const raw: RawResults = {
 			command: 'npm run bench',
 			date: '2026-03-20T09:00:00.000Z',
@@ -78,7 +79,6 @@ describe('benchmark', () => {
 			commit: 'abc1234',
 			nodeModule: 'nodes/x',
 			reps: 2,
-			peerReps: 1,
 			sizes: [
 				{ key: 'large', label: 'files', spec: SPEC, batchId: 'b', archivePath: 'x', archiveBytes: 500e6, files: 2000, fileBytes: 499e6, jsonlBytes: 1e6, submissions: 1000 },
 			],
@@ -88,8 +88,13 @@ describe('benchmark', () => {
 				{ size: 'large', kind: 'node', output: 'files', includeFiles: true, runs: [run(2800, 700_000), run(4800, 710_000)] },
 				{ size: 'large', kind: 'node', output: 'submissions', includeFiles: false, runs: [run(1000, 650_000), run(1000, 650_000)] },
 			],
-			peer: [],
-			peerSkipped: 'not in this test',
+			peerReps: 1,
+			peer: [
+				{ size: '-', workflow: 'idle', runs: [n8nRun(1000, 300_000)] },
+				{ size: 'large', workflow: 'peer', runs: [n8nRun(10_000, 1_400_000)] },
+				{ size: 'large', workflow: 'ours', runs: [n8nRun(5000, 400_000)] },
+				{ size: 'large', workflow: 'ours-records', runs: [n8nRun(500, 350_000)] },
+			],
 			lifecycle: [{ behaviour: 'A', pollsUntilComplete: 2, pollIntervalMs: 1000, statusPolls: 3, downloadAfterCompleteMs: 5, ok: true }],
 		};
 		const results = summarise(raw);
@@ -101,6 +106,14 @@ describe('benchmark', () => {
 		assert.equal(byName['Records without files: time ≤ 1.5x the floor'], true);
 		assert.equal(byName['No status polls after an immediate `complete`'], true);
 		assert.match(renderMarkdown(results), /\| large \| node: files \| /);
+		// In real n8n: each workflow's time against the floor's median (2.5 s), and the DIY ratios for the node with files.
+		const ours = results.peerFigures.find((p) => p.workflow === 'ours')!;
+		assert.equal(ours.timeVsFloor.median, 2);
+		assert.equal(ours.timeVsPeer?.median, 0.5);
+		assert.equal(results.peerFigures.find((p) => p.workflow === 'ours-records')!.timeVsFloor.median, 0.2);
+		const row = renderMarkdown(results).split('\n').find((line) => line.startsWith('| large | Prolific Batch Export, files off |'));
+		assert.equal(row?.split('|').length, 12, row);
+		assert.match(row ?? '', /\| 0\.50 \| 0\.20x \|/);
 		const svg = renderChart(results);
 		assert.match(svg, /^<svg [^>]+>[\s\S]*<\/svg>\n$/);
 		assert.doesNotMatch(svg, /NaN|undefined/);
