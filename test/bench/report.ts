@@ -449,7 +449,6 @@ export function renderChart(r: BenchResults): string {
 		r.cases
 			.filter((c) => c.size === size && c.kind === 'node' && !c.variant && c.attachesFiles === files)
 			.reduce<CaseFigures | undefined>((a, b) => (!a || by(b) > by(a) ? b : a), undefined);
-	const floorS = (size: string) => r.cases.find((c) => c.size === size && c.kind === 'floor')?.wallS.median ?? NaN;
 	const peer = (size: string, w: 'peer' | 'ours') => r.peerFigures.find((p) => p.size === size && p.workflow === w);
 
 	const time: Panel = {
@@ -464,8 +463,8 @@ export function renderChart(r: BenchResults): string {
 			if (files) bars.push({ label: `node, slowest with files (${files.name.replace('node: ', '')})`, value: files.timeVsFloor?.median ?? NaN, color: COLORS.nodeFiles });
 			const ours = peer(s.key, 'ours');
 			const diy = peer(s.key, 'peer');
-			if (ours) bars.push({ label: 'node in n8n (Submissions, files on)', value: ours.workflowS.median / floorS(s.key), color: COLORS.n8n });
-			if (diy) bars.push({ label: 'DIY workflow in n8n', value: diy.workflowS.median / floorS(s.key), color: COLORS.diy });
+			if (ours) bars.push({ label: 'node in n8n (Submissions, files on)', value: ours.timeVsFloor.median, color: COLORS.n8n });
+			if (diy) bars.push({ label: 'DIY workflow in n8n', value: diy.timeVsFloor.median, color: COLORS.diy });
 			return { label: sizeLabel(s.key), bars };
 		}),
 	};
