@@ -41,7 +41,8 @@ export class ArchiveArrival implements Arrival {
 	private done = false;
 	private readonly ended: Promise<void>;
 	private settle!: { resolve: () => void; reject: (error: unknown) => void };
-	private readonly started = { at: Date.now(), written: 0 };
+	/** When the archive became readable, and how much of it was there then: the rate's start. */
+	private readonly started: { at: number; written: number };
 
 	constructor(
 		readonly size: number,
@@ -53,7 +54,7 @@ export class ArchiveArrival implements Arrival {
 		this.ended = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
 		this.ended.catch(() => undefined);
 		file.onWrite = () => this.release();
-		this.started.written = file.written;
+		this.started = { at: Date.now(), written: file.written };
 	}
 
 	get arrived(): number {
